@@ -1,0 +1,131 @@
+"""Shared fixtures: one strict build of the site, its pages parsed, and a browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+ESSAY = ROOT / "tests" / "data" / "essay.txt"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def load_nav() -> list[tuple[str, str]]:
+    """(title, source path) of each page, in navigation order, from mkdocs.yml."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = yaml.safe_load(text.replace("!ENV", ""))["nav"]
+    return [next(iter(entry.items())) for entry in nav]
+
+
+def url_of(source: str) -> str:
+    """The site path that MkDocs gives a docs/ source file."""
+    return "" if source == "index.md" else source.removesuffix(".md") + "/"
+
+
+@dataclass
+class BuildResult:
+    returncode: int
+    output: str
+
+
+def run_build(project: Path, site_dir: Path) -> BuildResult:
+    """Runs the project's build command on `project`, as `./scripts/build` does."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bridges.build", str(site_dir)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return BuildResult(result.returncode, result.stdout + result.stderr)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site_dir = tmp_path_factory.mktemp("build") / "site"
+    result = run_build(ROOT, site_dir)
+    assert result.returncode == 0, result.output
+    return site_dir
+
+
+@pytest.fixture(scope="session")
+def nav() -> list[tuple[str, str]]:
+    return load_nav()
+
+
+@pytest.fixture(scope="session")
+def html(site: Path):
+    """Parsed built page by its site path ("" for home, "allyship/", ...)."""
+
+    @functools.cache
+    def parse(path: str) -> BeautifulSoup:
+        return BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "lxml")
+
+    return parse
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A throwaway copy of the project's sources, for breaking on purpose."""
+    copy = tmp_path / "project"
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
+    return copy
+
+
+# Browser fixtures -------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[str]:
+    """The built site served on a free local port; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -1,0 +1,98 @@
+"""Every page is a well-formed, findable document in the navigation's order."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from conftest import ROOT, load_nav, url_of
+
+EXPECTED_NAV = [
+    ("index.md", ""),
+    ("allyship.md", "allyship/"),
+    ("coalitions.md", "coalitions/"),
+    ("intersectionality.md", "intersectionality/"),
+    ("solidarity.md", "solidarity/"),
+    ("conclusion.md", "conclusion/"),
+    ("glossary.md", "glossary/"),
+    ("about.md", "about/"),
+]
+PAGES = [path for _, path in EXPECTED_NAV]
+SITE_URL = "https://building-bridges.github.io/"
+
+
+def test_navigation_follows_the_essay():
+    assert [(source, url_of(source)) for _, source in load_nav()] == EXPECTED_NAV
+
+
+def test_config_is_strict_and_validates_links():
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text().replace("!ENV", ""))
+    assert config["strict"] is True
+    assert config["validation"]["links"]["anchors"] == "warn"
+    assert config["validation"]["nav"]["omitted_files"] == "warn"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_one_h1_title_language_and_description(html, path):
+    soup = html(path)
+    assert len(soup.find_all("h1")) == 1
+    assert soup.title and soup.title.get_text(strip=True)
+    assert soup.html["lang"] == "en"
+    description = soup.find("meta", attrs={"name": "description"})
+    assert description and len(description["content"]) > 40
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_absolute_canonical_url(html, path):
+    canonical = html(path).find("link", rel="canonical")
+    assert canonical["href"] == SITE_URL + path
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_nothing_from_another_host(html, path):
+    soup = html(path)
+    loaded = [tag.get("src") for tag in soup.find_all(["script", "img", "iframe"])]
+    loaded += [tag.get("href") for tag in soup.find_all("link") if tag.get("rel") != ["canonical"]]
+    for url in filter(None, loaded):
+        assert not urlparse(url).netloc, f"{path} loads {url}"
+
+
+def test_no_google_fonts_anywhere(site):
+    for file in site.rglob("*.html"):
+        assert "fonts.googleapis" not in file.read_text(encoding="utf-8"), file
+
+
+def test_pages_link_previous_and_next_in_nav_order(html):
+    for index, path in enumerate(PAGES):
+        soup = html(path)
+        previous = soup.select_one("a.md-footer__link--prev")
+        following = soup.select_one("a.md-footer__link--next")
+        if index > 0:
+            assert previous["href"].rstrip("./") == f"../{PAGES[index - 1]}".rstrip("./"), path
+        if index < len(PAGES) - 1:
+            assert following is not None, path
+
+
+def test_own_logo_and_svg_favicon(html, site):
+    soup = html("")
+    assert soup.find("link", rel="icon")["href"].endswith("favicon.svg")
+    assert (site / "assets/images/favicon.svg").exists()
+    assert (site / "assets/images/logo.svg").exists()
+
+
+def test_light_and_dark_palettes_follow_the_system(html):
+    palettes = html("").select("form[data-md-component=palette] input")
+    media = {p["data-md-color-media"] for p in palettes}
+    assert media == {"(prefers-color-scheme: light)", "(prefers-color-scheme: dark)"}
+
+
+def test_offline_search_index_is_built(site):
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "coalition" in index.lower()
+
+
+def test_topic_pages_end_with_related_chapters(html):
+    related = html("conclusion/").select(".bb-related a")
+    assert [a["href"] for a in related] == ["../allyship/", "../coalitions/", "../solidarity/"]
