@@ -60,7 +60,8 @@ SKIPPED_CLASSES = {"admonition-title", "bb-definitions", "bb-no-glossary"}
 
 def current_page(md: Markdown) -> str | None:
     """The source path of the page being converted, when MkDocs is the host."""
-    relpath = md.treeprocessors.get("relpath", None)
+    # Registry has no .get().
+    relpath = md.treeprocessors["relpath"] if "relpath" in md.treeprocessors else None  # noqa: SIM401
     file = getattr(relpath, "file", None)
     return getattr(file, "src_uri", None)
 
