@@ -42,6 +42,10 @@ def url_of(source: str) -> str:
     return "" if source == "index.md" else source.removesuffix(".md") + "/"
 
 
+PAGES = [url_of(source) for _, source in load_nav()]
+"""Site path of every page, in navigation order."""
+
+
 @dataclass
 class BuildResult:
     returncode: int

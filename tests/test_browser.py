@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from test_structure import PAGES
+from conftest import PAGES
 
 pytestmark = pytest.mark.browser
 

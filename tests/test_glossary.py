@@ -32,7 +32,7 @@ def linkable_text(article) -> str:
         parents = {p.name for p in text.parents}
         classes = {c for p in text.parents for c in p.get("class", [])}
         in_term_link = any("bb-term" in p.get("class", []) for p in text.parents)
-        if classes & {"admonition-title", "bb-definitions", "bb-related"}:
+        if classes & {"admonition-title", "bb-definitions", "bb-no-glossary", "bb-related"}:
             continue
         if parents & SKIPPED and not in_term_link:
             continue

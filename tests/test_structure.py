@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from conftest import ROOT, load_nav, url_of
+from conftest import PAGES, ROOT, load_nav, url_of
 
 EXPECTED_NAV = [
     ("index.md", ""),
@@ -19,7 +19,6 @@ EXPECTED_NAV = [
     ("glossary.md", "glossary/"),
     ("about.md", "about/"),
 ]
-PAGES = [path for _, path in EXPECTED_NAV]
 SITE_URL = "https://building-bridges.github.io/"
 
 
