@@ -15,8 +15,11 @@ bootstrap() {
   wanted=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "Installing pinned dependencies into .venv ..."
+    # pip warns once per package about local index folders that this machine's
+    # pip configuration names but does not have; those lines are noise here.
     .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-      --constraint constraints.txt --editable ".${extras:+[$extras]}"
+      --constraint constraints.txt --editable ".${extras:+[$extras]}" \
+      2> >(grep -v "^WARNING: Location 'file://" >&2)
     echo "$wanted" > "$stamp"
   fi
 }
