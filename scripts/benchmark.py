@@ -26,8 +26,13 @@ from bridges.build import build_site
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = tomllib.loads((ROOT / "scripts" / "budget.toml").read_text(encoding="utf-8"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 PDF_NAME = "building-bridges.pdf"
 
@@ -44,8 +49,7 @@ def timed_builds(runs: int = 3) -> tuple[float, Path]:
 
 def page_paths(site: Path) -> list[str]:
     return sorted(
-        str(p.parent.relative_to(site)).replace(".", "") + "/"
-        for p in site.rglob("index.html")
+        str(p.parent.relative_to(site)).replace(".", "") + "/" for p in site.rglob("index.html")
     )
 
 
@@ -67,10 +71,14 @@ def first_views(site: Path) -> list[tuple[str, float, int, int]]:
             responses = []
             page.on("response", responses.append)
             outside = []
-            page.route("**/*", lambda route: (
-                route.continue_() if route.request.url.startswith(base)
-                else (outside.append(route.request.url), route.abort())
-            ))
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(base)
+                    else (outside.append(route.request.url), route.abort())
+                ),
+            )
             page.goto(base + "/" + path.lstrip("/"), wait_until="networkidle")
             size = sum(len(gzip.compress(r.body(), 6)) for r in responses if r.ok)
             rows.append((path, size / 1024, len(responses) + len(outside), len(outside)))
@@ -87,14 +95,25 @@ def mark(value: float, limit: float) -> str:
 def main() -> int:
     build_seconds, site = timed_builds()
     lines = [("figure", "measured", "budget", ""), ("-" * 34, "-" * 10, "-" * 8, "-" * 4)]
-    lines.append(("build time, median of 3 (s)", f"{build_seconds:.2f}",
-                  f"{BUDGET['build']['seconds']:.1f}",
-                  mark(build_seconds, BUDGET["build"]["seconds"])))
+    lines.append(
+        (
+            "build time, median of 3 (s)",
+            f"{build_seconds:.2f}",
+            f"{BUDGET['build']['seconds']:.1f}",
+            mark(build_seconds, BUDGET["build"]["seconds"]),
+        )
+    )
     pdf = site / PDF_NAME
     if pdf.exists():
         size_mb = pdf.stat().st_size / 1024 / 1024
-        lines.append(("PDF size (MB)", f"{size_mb:.2f}", f"{BUDGET['pdf']['size_mb']:.1f}",
-                      mark(size_mb, BUDGET["pdf"]["size_mb"])))
+        lines.append(
+            (
+                "PDF size (MB)",
+                f"{size_mb:.2f}",
+                f"{BUDGET['pdf']['size_mb']:.1f}",
+                mark(size_mb, BUDGET["pdf"]["size_mb"]),
+            )
+        )
     else:
         lines.append(("PDF", "not built yet", "", ""))
     limits = BUDGET["page"]
@@ -103,8 +122,12 @@ def main() -> int:
         for label, value, limit, shown in (
             (f"/{path.lstrip('/')} first view (KB gz)", kb, limits["transfer_kb"], f"{kb:.1f}"),
             (f"/{path.lstrip('/')} requests", requests, limits["requests"], str(requests)),
-            (f"/{path.lstrip('/')} third-party requests", outside,
-             limits["third_party_requests"], str(outside)),
+            (
+                f"/{path.lstrip('/')} third-party requests",
+                outside,
+                limits["third_party_requests"],
+                str(outside),
+            ),
         ):
             verdict = mark(value, limit)
             over += verdict == "OVER"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -53,13 +54,21 @@ class BuildResult:
 
 
 def run_build(project: Path, site_dir: Path) -> BuildResult:
-    """Runs the project's build command on `project`, as `./scripts/build` does."""
+    """Runs the project's build command on `project`, as `./scripts/build` does.
+
+    A copy outside git has no last commit to date the PDF by, so it gets a fixed
+    SOURCE_DATE_EPOCH, as a packager would set.
+    """
+    env = dict(os.environ)
+    if project != ROOT:
+        env.setdefault("SOURCE_DATE_EPOCH", "1764000000")
     result = subprocess.run(
         [sys.executable, "-m", "bridges.build", str(site_dir)],
         cwd=project,
         capture_output=True,
         text=True,
         timeout=300,
+        env=env,
     )
     return BuildResult(result.returncode, result.stdout + result.stderr)
 

@@ -176,3 +176,24 @@ def test_open_definition_has_no_axe_violations(page, server, scheme):
     page.locator("a.bb-term[data-term=privilege]").hover()
     assert page.locator(TOOLTIP).is_visible()
     assert_no_axe_violations(page, f"allyship/ ({scheme}, definition open)")
+
+
+# Print and PDF ------------------------------------------------------------------
+
+
+def test_printing_a_page_shows_text_and_definitions_but_no_controls(page, server):
+    page.goto(server + "allyship/")
+    page.emulate_media(media="print")
+    assert page.locator(".essay").is_visible()
+    assert page.locator(".bb-definitions").is_visible()
+    for control in (".md-header", ".md-sidebar--primary", ".bb-page-actions", ".bb-related"):
+        assert page.locator(control).first.is_hidden(), control
+
+
+def test_download_pdf_link_serves_the_pdf(page, server):
+    page.goto(server + "solidarity/")
+    url = page.evaluate("document.querySelector('a.bb-pdf-link').href")
+    assert url == server + "building-bridges.pdf"
+    response = page.request.get(url)
+    assert response.status == 200
+    assert response.body().startswith(b"%PDF-")
