@@ -1,8 +1,8 @@
 """Measures the site against scripts/budget.toml and prints one table.
 
-Build time is the median of three strict builds. Each page's first view is
-loaded in Chromium from a local server; every response before the network goes
-idle counts, at its gzipped size (level 6, as web servers commonly send it).
+Build time is the median of three strict builds (the PDF included). Each page's
+first view is loaded in Chromium from a local server: every response until the
+network is idle counts, at its gzipped size (level 6, as web servers send it).
 """
 
 from __future__ import annotations
@@ -16,124 +16,98 @@ import tempfile
 import threading
 import time
 import tomllib
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from bridges.build import build_site
+from bridges.pdf import PDF_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = tomllib.loads((ROOT / "scripts" / "budget.toml").read_text(encoding="utf-8"))
 CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PDF_NAME = "building-bridges.pdf"
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
 
 
-def timed_builds(runs: int = 3) -> tuple[float, Path]:
+def timed_builds(site: Path, runs: int = 3) -> float:
     times = []
-    site = Path(tempfile.mkdtemp(prefix="bb-bench-")) / "site"
     for _ in range(runs):
         start = time.perf_counter()
         build_site(site)
         times.append(time.perf_counter() - start)
-    return statistics.median(times), site
+    return statistics.median(times)
 
 
-def page_paths(site: Path) -> list[str]:
-    return sorted(
-        str(p.parent.relative_to(site)).replace(".", "") + "/" for p in site.rglob("index.html")
-    )
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
-def first_views(site: Path) -> list[tuple[str, float, int, int]]:
-    """(page, gzipped KB, requests, third-party requests) for each page."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
+@contextmanager
+def served(site: Path):
+    handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    rows = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        for path in page_paths(site):
-            context = browser.new_context()
-            page = context.new_page()
-            responses = []
-            page.on("response", responses.append)
-            outside = []
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(base)
-                    else (outside.append(route.request.url), route.abort())
-                ),
-            )
-            page.goto(base + "/" + path.lstrip("/"), wait_until="networkidle")
-            size = sum(len(gzip.compress(r.body(), 6)) for r in responses if r.ok)
-            rows.append((path, size / 1024, len(responses) + len(outside), len(outside)))
-            context.close()
-        browser.close()
-    server.shutdown()
-    return rows
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
 
 
-def mark(value: float, limit: float) -> str:
-    return "ok" if value <= limit else "OVER"
+def first_view(browser: Browser, base: str, path: str) -> tuple[float, int, int]:
+    """(gzipped KB, requests, third-party requests) of one page's first view."""
+    context = browser.new_context()
+    page = context.new_page()
+    local, outside = [], []
+
+    def route(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("response", lambda response: local.append(response))
+    page.goto(base + path, wait_until="networkidle")
+    size = sum(len(gzip.compress(response.body(), 6)) for response in local if response.ok)
+    context.close()
+    return size / 1024, len(local) + len(outside), len(outside)
+
+
+def row(label: str, value: float, limit: float, shown: str) -> tuple[str, str, str, str]:
+    return label, shown, f"{limit:g}", "ok" if value <= limit else "OVER"
 
 
 def main() -> int:
-    build_seconds, site = timed_builds()
-    lines = [("figure", "measured", "budget", ""), ("-" * 34, "-" * 10, "-" * 8, "-" * 4)]
-    lines.append(
-        (
-            "build time, median of 3 (s)",
-            f"{build_seconds:.2f}",
-            f"{BUDGET['build']['seconds']:.1f}",
-            mark(build_seconds, BUDGET["build"]["seconds"]),
-        )
-    )
+    site = Path(tempfile.mkdtemp(prefix="bb-benchmark-")) / "site"
+    rows = [row("build time, median of 3 (s)", seconds := timed_builds(site),
+                BUDGET["build"]["seconds"], f"{seconds:.2f}")]  # fmt: skip
     pdf = site / PDF_NAME
-    if pdf.exists():
-        size_mb = pdf.stat().st_size / 1024 / 1024
-        lines.append(
-            (
-                "PDF size (MB)",
-                f"{size_mb:.2f}",
-                f"{BUDGET['pdf']['size_mb']:.1f}",
-                mark(size_mb, BUDGET["pdf"]["size_mb"]),
-            )
+    size_mb = pdf.stat().st_size / 1024 / 1024
+    rows.append(row("PDF size (MB)", size_mb, BUDGET["pdf"]["size_mb"], f"{size_mb:.2f}"))
+    page_budget = BUDGET["page"]
+    paths = sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html"))
+    with served(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
-    else:
-        lines.append(("PDF", "not built yet", "", ""))
-    limits = BUDGET["page"]
-    over = sum(1 for row in lines if row[3] == "OVER")
-    for path, kb, requests, outside in first_views(site):
-        for label, value, limit, shown in (
-            (f"/{path.lstrip('/')} first view (KB gz)", kb, limits["transfer_kb"], f"{kb:.1f}"),
-            (f"/{path.lstrip('/')} requests", requests, limits["requests"], str(requests)),
-            (
-                f"/{path.lstrip('/')} third-party requests",
-                outside,
-                limits["third_party_requests"],
-                str(outside),
-            ),
-        ):
-            verdict = mark(value, limit)
-            over += verdict == "OVER"
-            lines.append((label, shown, str(limit), verdict))
-    for row in lines:
-        print(f"{row[0]:<44} {row[1]:>13} {row[2]:>8}  {row[3]}")
+        for path in (p.removeprefix("./") for p in paths):
+            kb, requests, outside = first_view(browser, base, path)
+            rows += [
+                row(f"/{path} first view (KB gz)", kb, page_budget["transfer_kb"], f"{kb:.1f}"),
+                row(f"/{path} requests", requests, page_budget["requests"], str(requests)),
+                row(f"/{path} third-party requests", outside,
+                    page_budget["third_party_requests"], str(outside)),
+            ]  # fmt: skip
+        browser.close()
+    print(f"{'figure':<44} {'measured':>9} {'budget':>7}")
+    for label, shown, limit, verdict in rows:
+        print(f"{label:<44} {shown:>9} {limit:>7}  {verdict}")
+    over = sum(verdict == "OVER" for *_, verdict in rows)
     print(f"\n{over} figure(s) over budget.")
     return 0
 
