@@ -197,3 +197,14 @@ def test_download_pdf_link_serves_the_pdf(page, server):
     response = page.request.get(url)
     assert response.status == 200
     assert response.body().startswith(b"%PDF-")
+
+
+def test_search_works_offline(page, server):
+    outside = outside_requests(page, server)
+    page.goto(server)
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("solidarity")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for()
+    assert results.count() >= 2
+    assert outside == []

@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from conftest import ESSAY, PAGES, run_build
+from conftest import ESSAY, PAGES, ROOT, run_build
 
 PDF_NAME = "building-bridges.pdf"
 
@@ -184,3 +185,14 @@ def test_pdf_problem_fails_the_build(project_copy, tmp_path):
     result = run_build(project_copy, tmp_path / "site")
     assert result.returncode != 0
     assert "PDF" in result.output and "alt" in result.output
+
+
+def test_glossary_entries_are_never_split_across_pages(reader):
+    glossary = yaml.safe_load((ROOT / "docs" / "glossary.yml").read_text(encoding="utf-8"))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    appendix = [i for i, text in enumerate(pages) if "Used in:" in text]
+    for term in glossary["terms"]:
+        definition = " ".join(term["definition"].split())
+        starts, ends = definition[:40], definition[-30:]
+        holding = [i for i in appendix if starts in pages[i] and ends in pages[i]]
+        assert holding, f"the entry for {term['term']} is split across pages"

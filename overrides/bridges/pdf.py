@@ -104,6 +104,16 @@ class WeasyPrintProblems(logging.Handler):
         logger.level, logger.propagate = self._previous
 
 
+def pdf_from_built_site(config_file: str = "mkdocs.yml", site_dir: str = "site") -> Path:
+    """Makes the PDF again from an already built site (for timing it alone)."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    config = load_config(config_file, site_dir=site_dir)
+    return build_pdf(config, get_navigation(get_files(config), config))
+
+
 def slug_for(url: str) -> str:
     return url.strip("/").replace("/", "-") or "home"
 
