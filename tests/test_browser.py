@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import PAGES
+from conftest import PAGES, run_build, serving
 
 pytestmark = pytest.mark.browser
 
@@ -208,3 +208,123 @@ def test_search_works_offline(page, server):
     results.first.wait_for()
     assert results.count() >= 2
     assert outside == []
+
+
+# Sharing links to sections -----------------------------------------------------
+
+SITE_URL = "https://building-bridges.github.io/"
+
+
+def clipboard_page(browser, **options):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    return context, context.new_page()
+
+
+def test_copy_link_on_a_heading_copies_its_absolute_url_and_announces_it(browser, server):
+    context, tab = clipboard_page(browser)
+    tab.goto(server + "allyship/")
+    tab.locator("#the-power-of-allyship").hover()
+    tab.get_by_role("button", name="Copy link to section “The power of allyship”").click()
+    expected = SITE_URL + "allyship/#the-power-of-allyship"
+    assert tab.evaluate("navigator.clipboard.readText()") == expected
+    status = tab.get_by_role("status")
+    assert status.is_visible() and expected in status.inner_text()
+    context.close()
+
+
+def test_copy_link_on_a_paragraph_works_from_the_keyboard(browser, server):
+    context, tab = clipboard_page(browser)
+    tab.goto(server + "solidarity/")
+    button = tab.get_by_role("button", name="Copy link to paragraph 6 of the essay")
+    button.focus()
+    assert button.is_visible()
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("navigator.clipboard.readText()") == SITE_URL + "solidarity/#paragraph-6"
+    context.close()
+
+
+def test_without_the_clipboard_api_the_link_is_still_offered(browser, server):
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    tab = context.new_page()
+    tab.goto(server + "coalitions/")
+    tab.get_by_role("button", name="Copy link to paragraph 3 of the essay").click()
+    message = tab.get_by_role("status").inner_text()
+    assert SITE_URL + "coalitions/#paragraph-3" in message
+    context.close()
+
+
+def test_share_button_uses_the_devices_share_sheet(browser, server):
+    context = browser.new_context()
+    context.add_init_script(
+        "navigator.share = (data) => { window.__shared = data; return Promise.resolve(); }"
+    )
+    tab = context.new_page()
+    tab.goto(server + "conclusion/")
+    tab.get_by_role("button", name="Share paragraph 7 of the essay").click()
+    assert tab.evaluate("window.__shared.url") == SITE_URL + "conclusion/#paragraph-7"
+    context.close()
+
+
+def test_no_share_button_where_there_is_no_share_sheet(page, server):
+    page.goto(server + "conclusion/")
+    assert page.locator(".bb-share__button--share").count() == 0
+
+
+def test_landing_on_a_section_puts_it_below_the_header_and_highlights_it(page, server):
+    page.goto(server + "intersectionality/#an-intersectional-lens")
+    page.wait_for_timeout(300)
+    header_bottom = page.evaluate(
+        "document.querySelector('.md-header').getBoundingClientRect().bottom"
+    )
+    target = page.locator("#an-intersectional-lens")
+    assert target.bounding_box()["y"] >= header_bottom
+    assert "bb-landed" in target.get_attribute("class")
+
+
+def test_landing_on_a_deep_paragraph_scrolls_it_into_view_below_the_header(page, server):
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(server + "solidarity/#paragraph-6")
+    page.wait_for_timeout(300)
+    header_bottom = page.evaluate(
+        "document.querySelector('.md-header').getBoundingClientRect().bottom"
+    )
+    box = page.locator("#paragraph-6").bounding_box()
+    assert page.evaluate("window.scrollY") > 0
+    assert header_bottom <= box["y"] < 640
+
+
+def test_a_text_fragment_link_lands_on_its_words(page, server):
+    # Chromium follows text fragments only on navigations a person started: click.
+    page.goto(server + "allyship/")
+    page.evaluate(
+        """() => {
+          const link = document.createElement('a');
+          link.href = '../glossary/#:~:text=transgender%20and';
+          link.textContent = 'fragment';
+          link.id = 'fragment-link';
+          document.querySelector('article').prepend(link);
+        }"""
+    )
+    page.locator("#fragment-link").click()
+    page.wait_for_url("**/glossary/**")
+    page.wait_for_function("window.scrollY > 1000", timeout=5000)
+
+
+def test_opening_a_page_with_a_fragment_makes_no_outside_request(page, server):
+    outside = outside_requests(page, server)
+    page.goto(server + "allyship/#paragraph-2", wait_until="networkidle")
+    assert outside == []
+
+
+def test_a_renamed_anchor_forwards_to_its_new_id(page, project_copy, tmp_path):
+    source = project_copy / "docs" / "intersectionality.md"
+    text = source.read_text(encoding="utf-8").replace("{ #an-intersectional-lens }", "{ #lens }")
+    text = text.replace("related:", "moved_anchors:\n  an-intersectional-lens: lens\nrelated:", 1)
+    source.write_text(text, encoding="utf-8")
+    assert run_build(project_copy, tmp_path / "site").returncode == 0
+    with serving(tmp_path / "site") as base:
+        page.goto(base + "intersectionality/#an-intersectional-lens")
+        page.wait_for_url("**/intersectionality/#lens")
+        assert "bb-landed" in page.locator("#lens").get_attribute("class")

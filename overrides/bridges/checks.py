@@ -12,7 +12,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
-ALLOWED_KEYS = {"description", "hide", "related", "search", "title"}
+ALLOWED_KEYS = {"description", "hide", "moved_anchors", "related", "search", "title"}
 REQUIRED_KEYS = {"description", "title"}
 
 
@@ -44,6 +44,14 @@ def check_front_matter(page: Page, files: Files) -> None:
     missing = sorted(REQUIRED_KEYS - set(page.meta))
     if missing:
         raise PluginError(f"{where}: add {' and '.join(missing)} to the front matter.")
+    moved = page.meta.get("moved_anchors", {})
+    if not isinstance(moved, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in moved.items()
+    ):
+        raise PluginError(
+            f"{where}: 'moved_anchors' maps old ids to new ones, like "
+            "{old-heading: new-heading} or {old-heading: other-page/#heading}."
+        )
     related = page.meta.get("related", [])
     if not isinstance(related, list):
         raise PluginError(f"{where}: 'related' must be a list of pages, like [allyship.md].")

@@ -1,4 +1,5 @@
-"""MkDocs hooks: checks of each page, its "Related" chapters, and the PDF.
+"""MkDocs hooks: checks of each page, its "Related" chapters, link previews,
+published links, and the PDF.
 
 One function per MkDocs event; each calls small transforms from this package and
 fails with a message naming the file and what to fix.
@@ -6,13 +7,17 @@ fails with a message naming the file and what to fix.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from bridges.anchors import broken_links, read_registry
+from bridges.cards import card_path, make_card
 from bridges.checks import check_front_matter, check_unique_ids, related_pages
 from bridges.pdf import build_pdf
 
@@ -27,11 +32,13 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["nav"] = nav
+    _build["moved_anchors"] = {}
     return nav
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     check_front_matter(page, files)
+    _build["moved_anchors"][page.url] = page.meta.get("moved_anchors", {})
     return markdown
 
 
@@ -44,9 +51,32 @@ def on_page_context(
     context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
+    context["card_path"] = card_path(page.url)
     return context
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    site_dir = Path(config.site_dir)
+    nav: Navigation = _build["nav"]
+    for page in nav.pages:
+        make_card(page.title, page.meta.get("description", ""), config.site_name,
+                  site_dir / card_path(page.url))  # fmt: skip
+    registry = Path(config.docs_dir) / "published-anchors.txt"
+    problems = broken_links(read_registry(registry), site_dir, page_redirects(config),
+                            _build["moved_anchors"])  # fmt: skip
+    if problems:
+        raise PluginError(f"{registry}: published links would break:\n  " + "\n  ".join(problems))
     if _build.get("make_pdf", True):
-        build_pdf(config, _build["nav"])
+        build_pdf(config, nav)
+
+
+def page_redirects(config: MkDocsConfig) -> dict[str, str]:
+    """mkdocs-redirects' `redirect_maps`, as old page URL to new page URL."""
+    plugin = config.plugins.get("redirects")
+    maps = plugin.config["redirect_maps"] if plugin else {}
+    return {_url(old): _url(new) for old, new in maps.items()}
+
+
+def _url(source: str) -> str:
+    path = source.split("#")[0].removesuffix(".md")
+    return "" if path == "index" else path.removesuffix("/index") + "/"

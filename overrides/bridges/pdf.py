@@ -29,7 +29,7 @@ log = logging.getLogger("mkdocs.bridges.pdf")
 PDF_NAME = "building-bridges.pdf"
 # Screen-only parts of a built page that have no place on paper.
 DROPPED = (
-    ".headerlink, .bb-definitions, .bb-related, .bb-page-actions, .md-source-file, "
+    ".headerlink, .bb-definitions, .bb-related, .bb-page-actions, .bb-share, .md-source-file, "
     ".md-content__button, script"
 )
 KEYWORDS = "allyship, coalition-building, intersectionality, solidarity, equity, social justice"
@@ -45,8 +45,6 @@ class Chapter:
 
 def build_pdf(config: MkDocsConfig, nav: Navigation) -> Path:
     """Writes the PDF into the site folder and returns its path."""
-    from weasyprint import CSS, HTML  # Imported here: it is slow to load.
-
     site_dir = Path(config.site_dir)
     slugs = {page.url: slug_for(page.url) for page in nav.pages}
     chapters = [
@@ -56,8 +54,11 @@ def build_pdf(config: MkDocsConfig, nav: Navigation) -> Path:
     templates = Path(config.theme.custom_dir or "overrides") / "pdf"
     html = render_book(templates, config, chapters, created)
     target = site_dir / PDF_NAME
-    document = HTML(string=html, base_url=str(site_dir) + "/")
     with WeasyPrintProblems() as problems:
+        # Imported here: it is slow to load, and logs its progress while loading.
+        from weasyprint import CSS, HTML
+
+        document = HTML(string=html, base_url=str(site_dir) + "/")
         document.write_pdf(
             target,
             stylesheets=[

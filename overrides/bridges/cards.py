@@ -1,0 +1,77 @@
+"""Link-preview images (1200 x 630 PNG), one per page, drawn with Pillow.
+
+No network is needed: the text is set in DejaVu, which Debian's base image
+ships, so a build on any machine of the project gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 80
+TEAL, TEAL_DARK, AMBER, WHITE = "#0b5c63", "#073b40", "#ffd7a8", "#ffffff"
+CARDS_DIR = "assets/cards"
+
+
+def card_path(url: str) -> str:
+    """Where the card of the page at `url` lives, relative to the site root."""
+    return f"{CARDS_DIR}/{url.strip('/').replace('/', '-') or 'home'}.png"
+
+
+@cache
+def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    pattern = "DejaVu Sans:bold" if bold else "DejaVu Sans"
+    path = subprocess.run(
+        ["fc-match", "--format=%{file}", pattern], capture_output=True, text=True, check=False
+    ).stdout
+    if "DejaVuSans" not in path:
+        raise RuntimeError("Preview cards need the DejaVu fonts: apt-get install fonts-dejavu-core")
+    return ImageFont.truetype(path, size)
+
+
+def wrap(
+    draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int
+) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=face) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
+def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> None:
+    """The site's logo: an arch over a deck with three piers."""
+    line = max(4, size // 12)
+    deck = top + size * 0.62
+    draw.arc((left + size * 0.08, top + size * 0.15, left + size * 0.92, top + size * 1.05),
+             180, 360, fill=AMBER, width=line)  # fmt: skip
+    draw.line((left, deck, left + size, deck), fill=AMBER, width=line)
+    draw.line((left, top + size * 0.82, left + size, top + size * 0.82), fill=AMBER, width=line)
+    for x, rise in ((0.3, 0.3), (0.5, 0.2), (0.7, 0.3)):
+        draw.line((left + size * x, deck, left + size * x, top + size * (0.15 + rise)),
+                  fill=AMBER, width=line)  # fmt: skip
+
+
+def make_card(title: str, description: str, site_name: str, target: Path) -> None:
+    image = Image.new("RGB", (WIDTH, HEIGHT), TEAL)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, HEIGHT - 24, WIDTH, HEIGHT), fill=TEAL_DARK)
+    draw_bridge(draw, MARGIN, MARGIN - 10, 96)
+    draw.text((MARGIN + 124, MARGIN + 22), site_name, font=font(True, 40), fill=AMBER)
+    y = 250
+    for line in wrap(draw, title, font(True, 76), WIDTH - 2 * MARGIN)[:2]:
+        draw.text((MARGIN, y), line, font=font(True, 76), fill=WHITE)
+        y += 92
+    for line in wrap(draw, description, font(False, 34), WIDTH - 2 * MARGIN)[:3]:
+        draw.text((MARGIN, y + 24), line, font=font(False, 34), fill="#d8ecec")
+        y += 46
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image.save(target, "PNG", optimize=True)
