@@ -22,7 +22,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 from bridges.build import build_site
-from bridges.pdf import PDF_NAME, pdf_from_built_site
+from bridges.pdf import pdf_from_built_site
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = tomllib.loads((ROOT / "scripts" / "budget.toml").read_text(encoding="utf-8"))
