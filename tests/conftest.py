@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -116,10 +118,41 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _HeadersHandler(_QuietHandler):
+    """Applies the site's `_headers` rules, as Netlify or Cloudflare Pages would."""
+
+    rules: ClassVar[list[tuple[re.Pattern[str], list[tuple[str, str]]]]] = []
+
+    def end_headers(self) -> None:
+        path = self.path.split("?")[0].split("#")[0]
+        for pattern, headers in self.rules:
+            if pattern.fullmatch(path):
+                for name, value in headers:
+                    self.send_header(name, value)
+        super().end_headers()
+
+
+def parse_headers_file(path: Path) -> list[tuple[re.Pattern[str], list[tuple[str, str]]]]:
+    rules: ClassVar[list[tuple[re.Pattern[str], list[tuple[str, str]]]]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            rules.append((re.compile(".*".join(map(re.escape, line.strip().split("*")))), []))
+        else:
+            name, _, value = line.strip().partition(": ")
+            rules[-1][1].append((name, value))
+    return rules
+
+
 @contextmanager
-def serving(directory: Path) -> Iterator[str]:
+def serving(directory: Path, with_host_headers: bool = False) -> Iterator[str]:
     """Serves `directory` on a free local port; yields its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler_class = _QuietHandler
+    if with_host_headers:
+        rules = parse_headers_file(directory / "_headers")
+        handler_class = type("SiteHeadersHandler", (_HeadersHandler,), {"rules": rules})
+    handler = functools.partial(handler_class, directory=str(directory))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -3,6 +3,7 @@ glossary definitions show in place and stay accessible."""
 
 from __future__ import annotations
 
+import zipfile
 from urllib.parse import urlparse
 
 import pytest
@@ -328,3 +329,79 @@ def test_a_renamed_anchor_forwards_to_its_new_id(page, project_copy, tmp_path):
         page.goto(base + "intersectionality/#an-intersectional-lens")
         page.wait_for_url("**/intersectionality/#lens")
         assert "bb-landed" in page.locator("#lens").get_attribute("class")
+
+
+# Published with the host's headers, and offline ------------------------------
+
+CSP_WATCH = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__violations.push(`${event.violatedDirective}: ${event.blockedURI || 'inline'}`);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def headers_server(site):
+    with serving(site, with_host_headers=True) as url:
+        yield url
+
+
+@pytest.fixture
+def csp_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    context.add_init_script(CSP_WATCH)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.errors = errors
+    yield tab
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_csp_violation_on_any_page_with_the_host_headers(csp_page, headers_server, path):
+    response = csp_page.goto(headers_server + path, wait_until="networkidle")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert csp_page.evaluate("window.__violations") == []
+    assert csp_page.errors == []
+
+
+def test_controls_still_work_under_the_csp(csp_page, headers_server):
+    csp_page.emulate_media(color_scheme="light")
+    csp_page.goto(headers_server + "allyship/")
+    csp_page.locator("label[title='Switch to dark mode']").click()
+    assert csp_page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    csp_page.locator("a.bb-term[data-term=privilege]").hover()
+    assert csp_page.locator(TOOLTIP).is_visible()
+    csp_page.get_by_role("button", name="Copy link to paragraph 2 of the essay").click()
+    assert csp_page.evaluate("navigator.clipboard.readText()").endswith("allyship/#paragraph-2")
+    csp_page.locator("input.md-search__input").click()
+    csp_page.keyboard.type("solidarity")
+    csp_page.locator(".md-search-result__item").first.wait_for()
+    assert csp_page.evaluate("window.__violations") == []
+    assert csp_page.errors == []
+
+
+def test_offline_bundle_works_from_file_urls(browser, site, tmp_path):
+    zipfile.ZipFile(site / "building-bridges-offline.zip").extractall(tmp_path)
+    start = (tmp_path / "building-bridges" / "index.html").as_uri()
+    context = browser.new_context()
+    tab = context.new_page()
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(start)
+    tab.locator(".md-nav--primary a", has_text="Allyship").first.click()
+    tab.wait_for_url("**/allyship.html")
+    assert tab.locator("#paragraph-2").is_visible()
+    tab.locator("input.md-search__input").click()
+    tab.keyboard.type("solidarity")
+    results = tab.locator(".md-search-result__item")
+    results.first.wait_for()
+    assert results.count() >= 2
+    context.close()
+    assert all(url.startswith(("file://", "data:", "blob:")) for url in requests), requests
+    assert errors == []

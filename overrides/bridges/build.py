@@ -1,21 +1,34 @@
 """Strict build into a temporary folder, then swapped into place.
 
-A failed build leaves the previous site folder exactly as it was, so a broken
-page never reaches readers half-written. Usage: python -m bridges.build [SITE_DIR]
+Besides the pages and the PDF (made by the hooks), the build adds what a host
+needs: the offline bundle (a second build for file://, zipped) and the cache and
+security headers. A failed build leaves the previous site folder exactly as it
+was, so a broken page never reaches readers half-written.
+
+Usage: python -m bridges.build [SITE_DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
+
+from bridges.pdf import PDF_NAME, source_date
+from bridges.publish import OFFLINE_ZIP, write_host_headers, zip_folder
+
+# Material's offline plugin would load this shim from a CDN; we ship it instead.
+IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
 
 
 def build_site(site_dir: Path, config_file: Path = Path("mkdocs.yml")) -> None:
@@ -26,9 +39,36 @@ def build_site(site_dir: Path, config_file: Path = Path("mkdocs.yml")) -> None:
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
         build(config)
+        build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
+        write_host_headers(staging, Path(config.theme.custom_dir) / "deploy")
         _swap(staging, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def build_offline_bundle(config_file: Path, config: MkDocsConfig, target: Path) -> None:
+    """The site built for file:// (Material's offline plugin), with the PDF, zipped."""
+    with tempfile.TemporaryDirectory(prefix="bb-offline-") as folder:
+        extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
+        with _environment(BB_OFFLINE_BUNDLE="true"):
+            offline = load_config(str(config_file), site_dir=folder, strict=True, extra=extra)
+        build(offline)
+        shutil.copy(Path(config.site_dir) / PDF_NAME, Path(folder) / PDF_NAME)
+        zip_folder(Path(folder), target, source_date())
+
+
+@contextmanager
+def _environment(**variables: str):
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -52,12 +92,12 @@ def main() -> int:
         return 1
     except UnicodeDecodeError:
         print(
-            f"Build failed: the file named above is not UTF-8 text. Save it as UTF-8 in "
+            "Build failed: the file named above is not UTF-8 text. Save it as UTF-8 in "
             f"your editor; {args.site_dir}/ was left as it was.",
             file=sys.stderr,
         )
         return 1
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RuntimeError) as error:
         # MkDocs raises these for unreadable files; it has already named the file.
         print(f"Build failed ({error}); {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 1

@@ -12,7 +12,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
-ALLOWED_KEYS = {"description", "hide", "moved_anchors", "related", "search", "title"}
+ALLOWED_KEYS = {"description", "downloads", "hide", "moved_anchors", "related", "search", "title"}
 REQUIRED_KEYS = {"description", "title"}
 
 

@@ -7,6 +7,7 @@ fails with a message naming the file and what to fix.
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from bridges.cards import card_path, make_card
 from bridges.checks import check_front_matter, check_unique_ids, related_pages
 from bridges.pdf import build_pdf
 
+PRIVATE_THEME_FOLDERS = ("deploy/", "pdf/")
+
 # What later events need from earlier ones in the same build.
 _build: dict[str, Any] = {}
 
@@ -28,6 +31,19 @@ _build: dict[str, Any] = {}
 def on_startup(command: str, dirty: bool) -> None:
     # `mkdocs serve` rebuilds on every save; the PDF is left to ./scripts/build.
     _build["make_pdf"] = command != "serve"
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    config.extra["version"] = version("building-bridges")
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    # Templates for the PDF and the host headers are read by the build, not published.
+    for file in list(files):
+        if file.src_uri.startswith(PRIVATE_THEME_FOLDERS) and not file.is_documentation_page():
+            files.remove(file)
+    return files
 
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -61,6 +77,8 @@ def on_post_build(config: MkDocsConfig) -> None:
     for page in nav.pages:
         make_card(page.title, page.meta.get("description", ""), config.site_name,
                   site_dir / card_path(page.url))  # fmt: skip
+    if config.extra.get("offline_bundle"):
+        return  # The bundle reuses the published site's PDF and has file:// links.
     registry = Path(config.docs_dir) / "published-anchors.txt"
     problems = broken_links(read_registry(registry), site_dir, page_redirects(config),
                             _build["moved_anchors"])  # fmt: skip
