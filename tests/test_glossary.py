@@ -183,12 +183,12 @@ def test_see_also_to_unknown_term_fails_naming_the_glossary_file(project_copy, t
     write(
         data,
         data.read_text(encoding="utf-8").replace(
-            "see_also: [allyship, privilege]", "see_also: [allyship, privilage]"
+            "see_also: [allyship, privilege]", "see_also: [allyship, privileges]"
         ),
     )
     result = run_build(project_copy, tmp_path / "site")
     assert result.returncode != 0
-    assert "glossary.yml" in result.output and "privilage" in result.output
+    assert "glossary.yml" in result.output and "privileges" in result.output
 
 
 def test_unused_term_is_reported(project_copy, tmp_path):
