@@ -405,3 +405,21 @@ def test_offline_bundle_works_from_file_urls(browser, site, tmp_path):
     context.close()
     assert all(url.startswith(("file://", "data:", "blob:")) for url in requests), requests
     assert errors == []
+
+
+def test_search_index_and_worker_load_only_when_search_is_opened(page, server):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(server + "coalitions/", wait_until="networkidle")
+    assert not [url for url in requested if "search" in url], requested
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("allies")
+    page.locator(".md-search-result__item").first.wait_for()
+    assert any(url.endswith("/search/search_index.json") for url in requested)
+    assert any("/workers/search." in url for url in requested)
+
+
+def test_one_stylesheet_per_page(page, server):
+    page.goto(server + "glossary/")
+    sheets = page.evaluate("[...document.styleSheets].map(s => s.href)")
+    assert len(sheets) == 1 and "/assets/stylesheets/site." in sheets[0]

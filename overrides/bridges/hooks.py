@@ -21,6 +21,7 @@ from bridges.anchors import broken_links, read_registry
 from bridges.cards import card_path, make_card
 from bridges.checks import check_front_matter, check_unique_ids, related_pages
 from bridges.pdf import build_pdf
+from bridges.stylesheets import bundle_stylesheets
 
 PRIVATE_THEME_FOLDERS = ("deploy/", "pdf/")
 
@@ -74,6 +75,7 @@ def on_page_context(
 def on_post_build(config: MkDocsConfig) -> None:
     site_dir = Path(config.site_dir)
     nav: Navigation = _build["nav"]
+    bundle_stylesheets(site_dir)
     for page in nav.pages:
         make_card(page.title, page.meta.get("description", ""), config.site_name,
                   site_dir / card_path(page.url))  # fmt: skip
