@@ -57,8 +57,10 @@ def served(site: Path):
         server.shutdown()
 
 
-def first_view(browser: Browser, base: str, path: str) -> tuple[float, int, int]:
-    """(gzipped KB, requests, third-party requests) of one page's first view."""
+def first_view(
+    browser: Browser, base: str, path: str
+) -> tuple[float, int, int, list[tuple[str, float]]]:
+    """(gzipped KB, requests, third-party requests, KB by file) of one page's first view."""
     context = browser.new_context()
     page = context.new_page()
     local, outside = [], []
@@ -73,9 +75,13 @@ def first_view(browser: Browser, base: str, path: str) -> tuple[float, int, int]
     page.route("**/*", route)
     page.on("response", lambda response: local.append(response))
     page.goto(base + path, wait_until="networkidle")
-    size = sum(len(gzip.compress(response.body(), 6)) for response in local if response.ok)
+    files = [
+        (response.url.removeprefix(base), len(gzip.compress(response.body(), 6)) / 1024)
+        for response in local
+        if response.ok
+    ]
     context.close()
-    return size / 1024, len(local) + len(outside), len(outside)
+    return sum(kb for _, kb in files), len(local) + len(outside), len(outside), files
 
 
 def row(label: str, value: float, limit: float, shown: str) -> tuple[str, str, str, str]:
@@ -99,8 +105,10 @@ def main() -> int:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
+        breakdown: list[tuple[str, float]] = []
         for path in (p.removeprefix("./") for p in paths):
-            kb, requests, outside = first_view(browser, base, path)
+            kb, requests, outside, files = first_view(browser, base, path)
+            breakdown = breakdown or files
             rows += [
                 row(f"/{path} first view (KB gz)", kb, page_budget["transfer_kb"], f"{kb:.1f}"),
                 row(f"/{path} requests", requests, page_budget["requests"], str(requests)),
@@ -111,6 +119,9 @@ def main() -> int:
     print(f"{'figure':<44} {'measured':>9} {'budget':>7}")
     for label, shown, limit, verdict in rows:
         print(f"{label:<44} {shown:>9} {limit:>7}  {verdict}")
+    print("\nFirst view of the home page, by file (KB gzipped):")
+    for name, kb in sorted(breakdown, key=lambda item: -item[1]):
+        print(f"  {kb:6.1f}  /{name}")
     over = sum(verdict == "OVER" for *_, verdict in rows)
     print(f"\n{over} figure(s) over budget.")
     return 0
