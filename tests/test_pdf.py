@@ -196,3 +196,16 @@ def test_glossary_entries_are_never_split_across_pages(reader):
         starts, ends = definition[:40], definition[-30:]
         holding = [i for i in appendix if starts in pages[i] and ends in pages[i]]
         assert holding, f"the entry for {term['term']} is split across pages"
+
+
+def test_no_page_ends_with_a_heading(reader, html):
+    headings = {
+        h.get_text(strip=True)
+        for path in PAGES
+        for h in html(path).select("article h2, article h3")
+        if h.get("id") != "bb-related-title"
+    }
+    for number, page in enumerate(reader.pages, start=1):
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"\d+ / \d+", line)]
+        assert body and body[-1] not in headings, f"page {number} ends with '{body[-1]}'"
