@@ -10,7 +10,10 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -84,6 +87,23 @@ def first_view(
     return sum(kb for _, kb in files), len(local) + len(outside), len(outside), files
 
 
+def lighthouse_scores(url: str) -> dict[str, float] | None:
+    """Mobile category scores of `url`, or None where Lighthouse is not installed."""
+    binary = ROOT / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        subprocess.run(
+            [binary, url, "--quiet", "--output=json", f"--output-path={report}",
+             f"--chrome-flags={' '.join(CHROMIUM_ARGS)}"],
+            env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+            check=True, timeout=300,
+        )  # fmt: skip
+        categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
+    return {name.replace("-", "_"): c["score"] * 100 for name, c in categories.items()}
+
+
 def row(label: str, value: float, limit: float, shown: str) -> tuple[str, str, str, str]:
     return label, shown, f"{limit:g}", "ok" if value <= limit else "OVER"
 
@@ -116,6 +136,14 @@ def main() -> int:
                     page_budget["third_party_requests"], str(outside)),
             ]  # fmt: skip
         browser.close()
+        scores = lighthouse_scores(base)
+    if scores is None:
+        rows.append(("Lighthouse", "not installed", "", "(needs Node.js and npm)"))
+    for category, limit in BUDGET["lighthouse"].items() if scores else ():
+        # A score is over budget when it falls short of its target.
+        verdict = "ok" if scores[category] >= limit else "OVER"
+        rows.append((f"Lighthouse mobile, home: {category}", f"{scores[category]:.0f}",
+                     f"{limit}", verdict))  # fmt: skip
     print(f"{'figure':<44} {'measured':>9} {'budget':>7}")
     for label, shown, limit, verdict in rows:
         print(f"{label:<44} {shown:>9} {limit:>7}  {verdict}")
