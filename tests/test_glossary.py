@@ -158,14 +158,6 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def test_unknown_explicit_term_fails_the_build_naming_file_and_term(project_copy, tmp_path):
-    page = project_copy / "docs" / "allyship.md"
-    write(page, page.read_text(encoding="utf-8") + "\nSee [[allyhood]].\n")
-    result = run_build(project_copy, tmp_path / "site")
-    assert result.returncode != 0
-    assert "allyship.md" in result.output and "[[allyhood]]" in result.output
-
-
 def test_explicit_term_links_to_its_entry(project_copy, tmp_path):
     page = project_copy / "docs" / "about.md"
     write(
