@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlparse
 
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +47,9 @@ def url_of(source: str) -> str:
     """The site path that MkDocs gives a docs/ source file."""
     return "" if source == "index.md" else source.removesuffix(".md") + "/"
 
+
+SITE_URL = "https://building-bridges.github.io/"
+"""The site_url of mkdocs.yml when SITE_URL is not set."""
 
 PAGES = [url_of(source) for _, source in load_nav()]
 """Site path of every page, in navigation order."""
@@ -185,3 +190,38 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+# Browser checks used by several test modules ----------------------------------
+
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def outside_requests(page, server: str) -> list[str]:
+    """Aborts, and records, every request that would leave the local server."""
+    host = urlparse(server).netloc
+    seen: list[str] = []
+
+    def guard(route):
+        if urlparse(route.request.url).netloc == host:
+            route.continue_()
+        else:
+            seen.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return seen
+
+
+def assert_no_axe_violations(page, label: str) -> None:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    problems = [
+        f"{label}: {v['id']} ({v['impact']}) at {node['target']}: {v['help']}"
+        for v in results.response["violations"]
+        for node in v["nodes"]
+    ]
+    assert not problems, "\n".join(problems)

@@ -4,9 +4,8 @@ phone widths, and the keyboard path through every control."""
 from __future__ import annotations
 
 import pytest
-from test_browser import assert_no_axe_violations
 
-from conftest import PAGES
+from conftest import PAGES, assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 

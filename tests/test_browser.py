@@ -4,45 +4,19 @@ glossary definitions show in place and stay accessible."""
 from __future__ import annotations
 
 import zipfile
-from urllib.parse import urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from conftest import PAGES, run_build, serving
+from conftest import (
+    PAGES,
+    SITE_URL,
+    assert_no_axe_violations,
+    outside_requests,
+    run_build,
+    serving,
+)
 
 pytestmark = pytest.mark.browser
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def outside_requests(page, server: str) -> list[str]:
-    """Aborts, and records, every request that would leave the local server."""
-    host = urlparse(server).netloc
-    seen: list[str] = []
-
-    def guard(route):
-        if urlparse(route.request.url).netloc == host:
-            route.continue_()
-        else:
-            seen.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    return seen
-
-
-def assert_no_axe_violations(page, label: str) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    problems = [
-        f"{label}: {v['id']} ({v['impact']}) at {node['target']}: {v['help']}"
-        for v in results.response["violations"]
-        for node in v["nodes"]
-    ]
-    assert not problems, "\n".join(problems)
 
 
 def set_scheme(page, scheme: str) -> None:
@@ -212,8 +186,6 @@ def test_search_works_offline(page, server):
 
 
 # Sharing links to sections -----------------------------------------------------
-
-SITE_URL = "https://building-bridges.github.io/"
 
 
 def clipboard_page(browser, **options):

@@ -10,9 +10,8 @@ from xml.etree import ElementTree
 import pytest
 from PIL import Image
 
-from conftest import PAGES, ROOT, run_build
+from conftest import PAGES, ROOT, SITE_URL, run_build
 
-SITE_URL = "https://building-bridges.github.io/"
 HEADING_LINE = re.compile(r"^#{1,6} .*$", re.MULTILINE)
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from conftest import PAGES, ROOT, load_nav, url_of
+from conftest import PAGES, ROOT, SITE_URL, load_nav, url_of
 
 EXPECTED_NAV = [
     ("index.md", ""),
@@ -19,7 +19,6 @@ EXPECTED_NAV = [
     ("glossary.md", "glossary/"),
     ("about.md", "about/"),
 ]
-SITE_URL = "https://building-bridges.github.io/"
 
 
 def test_navigation_follows_the_essay():

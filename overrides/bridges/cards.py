@@ -18,9 +18,14 @@ TEAL, TEAL_DARK, AMBER, WHITE = "#0b5c63", "#073b40", "#ffd7a8", "#ffffff"
 CARDS_DIR = "assets/cards"
 
 
+def page_slug(url: str) -> str:
+    """A file-name-safe name for the page at `url`: "" is "home"."""
+    return url.strip("/").replace("/", "-") or "home"
+
+
 def card_path(url: str) -> str:
     """Where the card of the page at `url` lives, relative to the site root."""
-    return f"{CARDS_DIR}/{url.strip('/').replace('/', '-') or 'home'}.png"
+    return f"{CARDS_DIR}/{page_slug(url)}.png"
 
 
 @cache

@@ -24,6 +24,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
+from bridges.cards import page_slug
+
 log = logging.getLogger("mkdocs.bridges.pdf")
 
 PDF_NAME = "building-bridges.pdf"
@@ -46,7 +48,7 @@ class Chapter:
 def build_pdf(config: MkDocsConfig, nav: Navigation) -> Path:
     """Writes the PDF into the site folder and returns its path."""
     site_dir = Path(config.site_dir)
-    slugs = {page.url: slug_for(page.url) for page in nav.pages}
+    slugs = {page.url: page_slug(page.url) for page in nav.pages}
     chapters = [
         read_chapter(site_dir, page.url, slugs, config.site_url or "") for page in nav.pages
     ]
@@ -113,10 +115,6 @@ def pdf_from_built_site(config_file: str = "mkdocs.yml", site_dir: str = "site")
 
     config = load_config(config_file, site_dir=site_dir)
     return build_pdf(config, get_navigation(get_files(config), config))
-
-
-def slug_for(url: str) -> str:
-    return url.strip("/").replace("/", "-") or "home"
 
 
 def source_date() -> datetime:
