@@ -177,7 +177,7 @@ def test_glossary_entry_shows_editor_text_literally(hostile):
     assert definition.find("em").get_text() == "stripes"
     link = definition.find("a")
     assert link["href"] == "https://example.org/?a=1&b=2" and link["title"] == 'a "quoted" title'
-    assert 'raw <b>bold</b> and </title> stay as typed' in definition.get_text()
+    assert "raw <b>bold</b> and </title> stay as typed" in definition.get_text()
     assert definition.find("b") is None
     facts = {plain(li.get_text()).split(":")[0]: li for li in entry.select(".bb-entry__facts li")}
     assert plain(facts["Chapter"].a.get_text()) == plain(TITLE)
@@ -196,7 +196,7 @@ def test_hidden_definition_for_the_tooltip_is_text(hostile):
     definitions = hostile("hostile/").select_one(".bb-definitions")
     assert plain(definitions.find("dt").get_text()) == plain(ZEBRA["term"])
     text = plain(definitions.find("dd", id="bb-def-zebra-crossing").get_text())
-    assert 'raw <b>bold</b> and </title> stay as typed' in text
+    assert "raw <b>bold</b> and </title> stay as typed" in text
     assert definitions.find("script") is None and definitions.find("b") is None
 
 
@@ -294,7 +294,8 @@ def test_markup_that_runs_code_in_a_page_fails_the_build(project_copy, tmp_path,
     lines = page.read_text(encoding="utf-8").splitlines()
     page.write_text("\n".join([*lines, "", case["text"], ""]), encoding="utf-8")
     output = build_refused(project_copy, tmp_path)
-    where = "docs/solidarity.md" if "&#" in case["text"] else f"docs/solidarity.md, line {len(lines) + 2}"  # fmt: skip
+    line = case.get("line", 1)
+    where = f"docs/solidarity.md, line {len(lines) + 1 + line}" if line != "none" else "docs/solidarity.md: "  # fmt: skip
     assert where in output, output
     for words in case["says"]:
         assert words in output, output
@@ -316,7 +317,10 @@ def test_markup_that_runs_code_in_a_definition_fails_the_build(project_copy, tmp
 def test_a_moved_anchor_cannot_be_a_script_url(project_copy, tmp_path):
     edit(project_copy / "docs" / "solidarity.md", "---\n", "---\nmoved_anchors:\n  old: 'javascript:alert(1)'\n")  # fmt: skip
     output = build_refused(project_copy, tmp_path)
-    assert "docs/solidarity.md" in output and "moved_anchors entry 'old: javascript:alert(1)'" in output
+    assert (
+        "docs/solidarity.md" in output
+        and "moved_anchors entry 'old: javascript:alert(1)'" in output
+    )
 
 
 def test_a_template_that_puts_page_text_into_a_script_fails_the_build(project_copy, tmp_path):

@@ -90,7 +90,7 @@ class _MarkupScanner(HTMLParser):
             elif name == "style":
                 self.findings.append(Finding(f"a style= attribute on <{tag}>", "style", STYLE_FIX))
             elif value and CODE_URL.search(IGNORED_IN_URLS.sub("", value)):
-                scheme = CODE_URL.search(IGNORED_IN_URLS.sub("", value)).group(0)
+                scheme = CODE_URL.search(IGNORED_IN_URLS.sub("", value)).group(0).lower()
                 self.findings.append(
                     Finding(f"a {scheme} URL in {name}= on <{tag}>", scheme, SCRIPT_FIX)
                 )
