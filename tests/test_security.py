@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from test_links import ACCEPTED_HTML_MESSAGES
 
+from bridges.cards import make_card
 from bridges.publish import hash_source, meta_policy
 from conftest import ROOT, run_build, serving
 
@@ -41,6 +42,7 @@ ZEBRA, RTL = TERMS["zebra-crossing"], TERMS["right-to-left"]
 NAV_SECTION = '"><img src=x onerror=alert("nav")> Section & co'
 COPYRIGHT = '<script>alert("copyright")</script> Tom & "Jerry"'
 SITE_DESCRIPTION = 'A "site" & <script>alert("site")</script>'
+SOCIAL_NAME = '"><script>alert("extra")</script> & co'
 CODE_URL = re.compile(r"^\s*(java|vb)script:", re.IGNORECASE)
 
 
@@ -82,6 +84,8 @@ def add_hostile_content(project: Path) -> None:
     text = config.read_text(encoding="utf-8")
     description = re.search(r"^site_description: >-\n(  .*\n)+", text, re.MULTILINE).group(0)
     edit(config, description, f"site_description: {json.dumps(SITE_DESCRIPTION)}\n")
+    social = {"icon": "material/web", "link": "https://example.org/?a=1&b=2", "name": SOCIAL_NAME}
+    edit(config, "extra:\n", f"extra:\n  social: [{json.dumps(social)}]\n")
     edit(project / "docs" / "allyship.md", "related:\n", "related:\n  - hostile.md\n")
 
 
@@ -184,6 +188,17 @@ def test_navigation_footer_and_copyright_show_literally(hostile):
     following = page.select_one(".md-footer__link--next")
     assert following["aria-label"] == f"Next: {TITLE}"
     assert plain(following.select_one(".md-ellipsis").get_text()) == plain(TITLE)
+
+
+def test_extra_values_show_literally(hostile):
+    link = hostile("about/").select_one(".md-social__link")
+    assert link["title"] == SOCIAL_NAME and link["href"] == "https://example.org/?a=1&b=2"
+
+
+def test_preview_card_is_drawn_from_the_plain_title(hostile_site, tmp_path):
+    expected = tmp_path / "card.png"
+    make_card(TITLE, DESCRIPTION, "Building Bridges", expected)
+    assert (hostile_site / "assets/cards/hostile.png").read_bytes() == expected.read_bytes()
 
 
 def test_glossary_entry_shows_editor_text_literally(hostile):
@@ -347,11 +362,18 @@ def test_a_moved_anchor_cannot_be_a_script_url(project_copy, tmp_path):
     )
 
 
+def test_a_script_url_in_mkdocs_extra_fails_the_build(project_copy, tmp_path):
+    social = '[{icon: material/web, link: "javascript:alert(1)", name: Web}]'
+    edit(project_copy / "mkdocs.yml", "extra:\n", f"extra:\n  social: {social}\n")
+    output = build_refused(project_copy, tmp_path)
+    assert "index.html: a script URL in href= on <a>" in output
+
+
 def test_a_template_that_puts_page_text_into_a_script_fails_the_build(project_copy, tmp_path):
     edit(project_copy / "overrides" / "main.html", "{% block content %}\n",
          '{% block content %}\n  <script>var title = "{{ page.title }}";</script>\n')  # fmt: skip
     output = build_refused(project_copy, tmp_path)
-    assert "Content-Security-Policy does not allow" in output
+    assert "the Content-Security-Policy does not allow" in output
     assert "allyship/index.html: an inline script that no template emits" in output
 
 

@@ -120,8 +120,9 @@ def on_post_build(config: MkDocsConfig) -> None:
     problems = code_outside_policy(site_dir, _build["allowed"])
     if problems:
         raise PluginError(
-            "Inline code the Content-Security-Policy does not allow; a template that "
-            "puts page text into a script, or a plugin, added it:\n  " + "\n  ".join(problems)
+            "Code the Content-Security-Policy does not allow; a template that puts page "
+            "text into a script, a value in mkdocs.yml, or a plugin added it:\n  "
+            + "\n  ".join(problems)
         )
     if config.extra.get("offline_bundle"):
         return  # The bundle reuses the published site's PDF and has file:// links.

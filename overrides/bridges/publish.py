@@ -30,6 +30,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from bridges.safety import CODE_URL, IGNORED_IN_URLS
+
 HEADERS_FILE = "_headers"
 NGINX_FILE = "nginx-headers.conf"
 OFFLINE_ZIP = "building-bridges-offline.zip"
@@ -146,7 +148,8 @@ def meta_policy(policy: str) -> str:
 
 
 def code_outside_policy(site_dir: Path, allowed: InlineCode) -> list[str]:
-    """Every inline script, style or event attribute in the site the policy does not allow."""
+    """Every inline script or style the policy does not allow, and every event
+    attribute, style attribute or script URL, in the built site."""
     problems = []
     for path in sorted(site_dir.rglob("*.html")):
         name = path.relative_to(site_dir).as_posix()
@@ -157,11 +160,11 @@ def code_outside_policy(site_dir: Path, allowed: InlineCode) -> list[str]:
         if found.styles - allowed.styles:
             problems.append(f"{name}: an inline <style> that no template emits")
         for element in lxml.html.document_fromstring(html).iter():
-            attributes = [a for a in getattr(element, "attrib", {}) if a.startswith("on")]
-            if "style" in getattr(element, "attrib", {}):
-                attributes.append("style")
-            for attribute in attributes:
-                problems.append(f"{name}: a {attribute}= attribute on <{element.tag}>")
+            for attribute, value in getattr(element, "attrib", {}).items():
+                if attribute.startswith("on") or attribute == "style":
+                    problems.append(f"{name}: a {attribute}= attribute on <{element.tag}>")
+                elif CODE_URL.search(IGNORED_IN_URLS.sub("", value)):
+                    problems.append(f"{name}: a script URL in {attribute}= on <{element.tag}>")
     return list(dict.fromkeys(problems))
 
 
