@@ -30,7 +30,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from bridges.safety import CODE_URL, IGNORED_IN_URLS
+from bridges.safety import script_url
 
 HEADERS_FILE = "_headers"
 NGINX_FILE = "nginx-headers.conf"
@@ -163,7 +163,7 @@ def code_outside_policy(site_dir: Path, allowed: InlineCode) -> list[str]:
             for attribute, value in getattr(element, "attrib", {}).items():
                 if attribute.startswith("on") or attribute == "style":
                     problems.append(f"{name}: a {attribute}= attribute on <{element.tag}>")
-                elif CODE_URL.search(IGNORED_IN_URLS.sub("", value)):
+                elif script_url(attribute, value):
                     problems.append(f"{name}: a script URL in {attribute}= on <{element.tag}>")
     return list(dict.fromkeys(problems))
 

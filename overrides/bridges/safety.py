@@ -49,6 +49,8 @@ CODE_ELEMENTS = frozenset(
 CODE_URL = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
 # Browsers ignore tabs, newlines and control characters inside a URL scheme.
 IGNORED_IN_URLS = re.compile(r"[\x00-\x20]+")
+# SVG animation attributes hold lists of values, any of which can be a URL.
+VALUE_LISTS = frozenset({"values", "to", "from", "by"})
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 CODE_SPAN = re.compile(r"`[^`]*`")
 # A moved anchor is an id on the same page, or a path in the site with a #fragment.
@@ -89,13 +91,19 @@ class _MarkupScanner(HTMLParser):
                 )
             elif name == "style":
                 self.findings.append(Finding(f"a style= attribute on <{tag}>", "style", STYLE_FIX))
-            elif value and CODE_URL.search(IGNORED_IN_URLS.sub("", value)):
-                scheme = CODE_URL.search(IGNORED_IN_URLS.sub("", value)).group(0).lower()
+            elif scheme := script_url(name, value or ""):
                 self.findings.append(
                     Finding(f"a {scheme} URL in {name}= on <{tag}>", scheme, SCRIPT_FIX)
                 )
 
     handle_startendtag = handle_starttag
+
+
+def script_url(attribute: str, value: str) -> str | None:
+    """The scheme ("javascript:") if `value` is a URL that runs script, as a browser reads it."""
+    compact = IGNORED_IN_URLS.sub("", value)
+    found = CODE_URL.search(compact) if attribute in VALUE_LISTS else CODE_URL.match(compact)
+    return found.group(0).lower() if found else None
 
 
 def code_in_html(html: str) -> list[Finding]:
