@@ -42,6 +42,7 @@ _build: dict[str, Any] = {}
 def on_startup(command: str, dirty: bool) -> None:
     # `mkdocs serve` rebuilds on every save; the PDF is left to ./scripts/build.
     _build["make_pdf"] = command != "serve"
+    _build["serving"] = command == "serve"
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -71,8 +72,9 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     allowed = template_inline_code(env, config, files, _build["nav"])
     _build["allowed"] = allowed
     _build["policy"] = content_security_policy(allowed)
-    # file:// has no origin to call 'self', so the offline bundle goes without.
-    if not config.extra.get("offline_bundle"):
+    # file:// has no origin to call 'self', so the offline bundle goes without;
+    # so does `mkdocs serve`, whose live reload injects an inline script.
+    if not (config.extra.get("offline_bundle") or _build.get("serving")):
         env.globals["content_security_policy"] = meta_policy(_build["policy"])
     return env
 
