@@ -310,6 +310,16 @@ def test_every_page_carries_the_policy_in_a_meta_element_before_any_script(hosti
         assert not [e for e in head[: head.index(metas[0])] if e.tag == "script"], file
 
 
+def test_an_inline_style_a_template_emits_is_hashed_into_style_src(project_copy, tmp_path):
+    style = ".bb-note { color: teal }"
+    edit(project_copy / "overrides" / "main.html", "{% block extrahead %}\n",
+         f"{{% block extrahead %}}\n  <style>{style}</style>\n")  # fmt: skip
+    result = run_build(project_copy, tmp_path / "site")
+    assert result.returncode == 0, result.output
+    style_src = next(d for d in policy_of(tmp_path / "site").split(";") if "style-src" in d)
+    assert style_src.split()[1:] == ["'self'", hash_source(style)]
+
+
 # Refused input -----------------------------------------------------------------
 
 
