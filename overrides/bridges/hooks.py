@@ -7,6 +7,7 @@ fails with a message naming the file and what to fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 from bridges.anchors import broken_links, read_registry
 from bridges.cards import card_path, make_card
@@ -105,7 +107,7 @@ def on_page_context(
     return context
 
 
-def _mark_toc_as_html(items: Any) -> None:
+def _mark_toc_as_html(items: Iterable[AnchorLink]) -> None:
     # Python-Markdown's toc gives each heading's text with & and < escaped.
     for item in items:
         item.title = Markup(item.title)
