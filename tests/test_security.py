@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import lxml.html
+import markdown
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -26,6 +27,7 @@ from test_links import ACCEPTED_HTML_MESSAGES
 
 from bridges.cards import make_card
 from bridges.publish import hash_source, meta_policy
+from bridges.safety import UnsafeContentError
 from conftest import ROOT, run_build, serving
 
 HOSTILE = ROOT / "tests" / "data" / "hostile"
@@ -357,6 +359,16 @@ def test_markup_that_runs_code_in_a_definition_fails_the_build(project_copy, tmp
     assert f"docs/glossary.yml, term 'refused-term', line {len(lines) + len(entry)}" in output
     for words in case["says"]:
         assert words in output, output
+
+
+def test_the_check_runs_in_any_python_markdown_host():
+    # Zensical reads markdown_extensions but runs no MkDocs hooks.
+    glossary = str(ROOT / "docs" / "glossary.yml")
+    extension = {"bridges.safety": {"glossary": glossary}}
+    convert = markdown.Markdown(extensions=list(extension), extension_configs=extension).convert
+    assert convert("`<script>` is *text*") == "<p><code>&lt;script&gt;</code> is <em>text</em></p>"
+    with pytest.raises(UnsafeContentError, match=r"this page, line 2: a <script> element"):
+        convert("Fine.\n<script>alert(1)</script>")
 
 
 def test_a_moved_anchor_cannot_be_a_script_url(project_copy, tmp_path):
