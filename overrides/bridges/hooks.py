@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 from bridges.anchors import broken_links, read_registry
 from bridges.cards import card_path, make_card
 from bridges.checks import check_front_matter, check_unique_ids, related_pages
+from bridges.epub import build_epub
 from bridges.pdf import build_pdf
 from bridges.stylesheets import bundle_stylesheets
 
@@ -88,6 +89,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         raise PluginError(f"{registry}: published links would break:\n  " + "\n  ".join(problems))
     if _build.get("make_pdf", True):
         build_pdf(config, nav)
+        build_epub(config, nav)
 
 
 def page_redirects(config: MkDocsConfig) -> dict[str, str]:
