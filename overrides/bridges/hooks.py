@@ -24,7 +24,7 @@ from bridges.epub import build_epub
 from bridges.pdf import build_pdf
 from bridges.stylesheets import bundle_stylesheets
 
-PRIVATE_THEME_FOLDERS = ("deploy/", "pdf/")
+PRIVATE_THEME_FOLDERS = ("deploy/", "epub/", "pdf/")
 
 # What later events need from earlier ones in the same build.
 _build: dict[str, Any] = {}
