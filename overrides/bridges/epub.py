@@ -28,7 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
 from bridges.cards import card_path, page_slug
-from bridges.pdf import KEYWORDS, read_chapter, source_date
+from bridges.pdf import KEYWORDS, Chapter, read_chapter, source_date
 
 log = logging.getLogger("mkdocs.bridges.epub")
 
@@ -114,10 +114,9 @@ def build_epub(config: MkDocsConfig, nav: Navigation) -> Path:
         for page in nav.pages
     ]
     home = nav.pages[0]
-    cover = Cover(
-        COVER_IMAGE,
-        f"{config.site_name}: {home.title}. {home.meta.get('description', '')}".strip(),
-    )
+    # The card shows the site name, the page title and its description.
+    names = ": ".join(dict.fromkeys([config.site_name, home.title]))
+    cover = Cover(COVER_IMAGE, f"{names}. {home.meta.get('description', '')}".strip())
     templates = Path(config.theme.custom_dir or "overrides") / "epub"
     files = render_publication(templates, config, chapters, cover, source_date())
     files[f"{FOLDER}/{COVER_IMAGE}"] = (site_dir / card_path(home.url)).read_bytes()
@@ -143,7 +142,7 @@ def epub_from_built_site(config_file: str = "mkdocs.yml", site_dir: str = "site"
     return build_epub(config, nav)
 
 
-def epub_chapter(chapter, slugs: set[str]) -> EpubChapter:
+def epub_chapter(chapter: Chapter, slugs: set[str]) -> EpubChapter:
     """The PDF's chapter as XHTML elements, with links pointing at chapter files."""
     wrapper = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
     for link in wrapper.iter("a"):
@@ -160,9 +159,12 @@ def epub_chapter(chapter, slugs: set[str]) -> EpubChapter:
             # A term link leads to the whole entry, so a pop-up shows term and definition.
             heading = entry.cssselect("h3[id]")[0]
             entry.set("id", heading.attrib.pop("id"))
-    images = []
-    for image in wrapper.iter("img"):
-        images.append(image.get("src"))
+    images = [image.get("src") for image in wrapper.iter("img")]
+    if any(urlsplit(src).scheme for src in images):
+        raise PluginError(
+            f"EPUB: the page {chapter.slug} shows an image from another site; "
+            "put the image file in docs/ so the book can carry it."
+        )
     if wrapper.cssselect("svg, script"):
         raise PluginError(
             f"EPUB: the page {chapter.slug} has an inline <svg> or <script>, which the "
