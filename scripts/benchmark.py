@@ -25,6 +25,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 from bridges.build import build_site
+from bridges.epub import epub_from_built_site
 from bridges.pdf import pdf_from_built_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +120,13 @@ def main() -> int:
                     f"{pdf_seconds:.2f}"))  # fmt: skip
     size_mb = pdf.stat().st_size / 1024 / 1024
     rows.append(row("PDF size (MB)", size_mb, BUDGET["pdf"]["size_mb"], f"{size_mb:.2f}"))
+    start = time.perf_counter()
+    epub = epub_from_built_site(site_dir=str(site))
+    epub_seconds = time.perf_counter() - start
+    rows.append(row("EPUB time, on its own (s)", epub_seconds, BUDGET["epub"]["seconds"],
+                    f"{epub_seconds:.2f}"))  # fmt: skip
+    epub_kb = epub.stat().st_size / 1024
+    rows.append(row("EPUB size (KB)", epub_kb, BUDGET["epub"]["size_kb"], f"{epub_kb:.1f}"))
     page_budget = BUDGET["page"]
     paths = sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html"))
     with served(site) as base, sync_playwright() as playwright:

@@ -266,9 +266,13 @@ def test_offline_bundle_loads_nothing_from_another_host(bundle):
                 assert url.startswith("https://building-bridges.github.io/"), (name, url)
 
 
-def test_about_page_links_the_pdf_and_the_offline_bundle(html):
+def test_about_page_links_the_pdf_the_epub_and_the_offline_bundle(html):
     links = {a["href"] for a in html("about/").select(".bb-downloads a")}
-    assert links == {"../building-bridges.pdf", "../building-bridges-offline.zip"}
+    assert links == {
+        "../building-bridges.pdf",
+        "../building-bridges.epub",
+        "../building-bridges-offline.zip",
+    }
 
 
 @pytest.mark.parametrize("path", PAGES)

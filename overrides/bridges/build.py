@@ -53,6 +53,7 @@ def build_offline_bundle(config_file: Path, config: MkDocsConfig, target: Path) 
             offline = load_config(str(config_file), site_dir=folder, strict=True, extra=extra)
         build(offline)
         shutil.copy(Path(config.site_dir) / PDF_NAME, Path(folder) / PDF_NAME)
+        shutil.copy(Path(config.site_dir) / "building-bridges.epub", Path(folder))
         zip_folder(Path(folder), target, source_date())
 
 

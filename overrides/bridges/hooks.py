@@ -24,6 +24,7 @@ from mkdocs.structure.toc import AnchorLink
 from bridges.anchors import broken_links, read_registry
 from bridges.cards import card_path, make_card
 from bridges.checks import check_front_matter, check_unique_ids, related_pages
+from bridges.epub import build_epub
 from bridges.pdf import build_pdf
 from bridges.publish import (
     code_outside_policy,
@@ -35,7 +36,7 @@ from bridges.publish import (
 from bridges.safety import check_moved_anchors
 from bridges.stylesheets import bundle_stylesheets
 
-PRIVATE_THEME_FOLDERS = ("deploy/", "pdf/")
+PRIVATE_THEME_FOLDERS = ("deploy/", "epub/", "pdf/")
 
 # What later events need from earlier ones in the same build.
 _build: dict[str, Any] = {}
@@ -137,6 +138,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         raise PluginError(f"{registry}: published links would break:\n  " + "\n  ".join(problems))
     if _build.get("make_pdf", True):
         build_pdf(config, nav)
+        build_epub(config, nav)
     write_host_headers(site_dir, Path(config.theme.custom_dir) / "deploy", _build["policy"])
 
 

@@ -77,8 +77,68 @@ def build_pdf(config: MkDocsConfig, nav: Navigation) -> Path:
             "The PDF could not be made cleanly; WeasyPrint reported:\n  "
             + "\n  ".join(problems.messages)
         )
+    mark_page_furniture_as_artifacts(target)
     log.info("PDF written to %s", target)
     return target
+
+
+def mark_page_furniture_as_artifacts(path: Path) -> None:
+    """Makes running headers and page numbers pagination artifacts (PDF/UA-1 7.8).
+
+    WeasyPrint 70 tags the text of page-margin boxes with marked-content ids
+    whose structure elements it keeps out of the tree (an artifact inside the
+    tree needs PDF 2.0), so that text is neither content nor artifact. Each
+    such sequence becomes `/Artifact <</Type /Pagination>>`, and the parent
+    tree forgets it.
+    """
+    import pikepdf  # Only the full build needs it.
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        in_tree = structure_elements(pdf.Root.StructTreeRoot)
+        parents = pdf.Root.StructTreeRoot.ParentTree.Nums
+        owners = {int(parents[i]): parents[i + 1] for i in range(0, len(parents), 2)}
+        for page in pdf.pages:
+            owned = owners.get(int(page.obj.get("/StructParents", -1)))
+            if not isinstance(owned, pikepdf.Array):
+                continue
+            outside = {mcid for mcid, owner in enumerate(owned) if owner.objgen not in in_tree}
+            if not outside:
+                continue
+            instructions = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                properties = operands[1] if str(operator) == "BDC" else None
+                if (
+                    isinstance(properties, pikepdf.Dictionary)
+                    and properties.get("/MCID") in outside
+                ):
+                    operands = [
+                        pikepdf.Name.Artifact,
+                        pikepdf.Dictionary(Type=pikepdf.Name.Pagination),
+                    ]
+                instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+            for mcid in outside:
+                owned[mcid] = None
+        # Same content, same /ID: the file stays reproducible.
+        pdf.save(path, deterministic_id=True)
+
+
+def structure_elements(root) -> set[tuple[int, int]]:
+    """Object numbers of every structure element the tree reaches from `root`."""
+    import pikepdf
+
+    found: set[tuple[int, int]] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, pikepdf.Array):
+            pending.extend(node)
+        elif isinstance(node, pikepdf.Dictionary) and node.objgen not in found:
+            if node.is_indirect:
+                found.add(node.objgen)
+            if node.get("/Type") not in ("/OBJR", "/MCR") and "/K" in node:
+                pending.append(node.K)
+    return found
 
 
 class WeasyPrintProblems(logging.Handler):

@@ -175,7 +175,7 @@ def write_host_headers(site_dir: Path, templates: Path, policy: str) -> None:
     revalidated = [
         "/" + (name.removesuffix("index.html") if name.endswith("index.html") else name)
         for name in files
-        if name.endswith((".html", ".pdf", ".zip", ".json", ".xml"))
+        if name.endswith((".html", ".pdf", ".epub", ".zip", ".json", ".xml"))
     ]
     env = Environment(loader=FileSystemLoader(templates), keep_trailing_newline=True)
     values = {
