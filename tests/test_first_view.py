@@ -215,6 +215,53 @@ def test_theme_toggle_focus_ring_stands_out_from_the_header(browser, server, sch
     context.close()
 
 
+RING = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  // What is behind the ring: the backgrounds under it, see-through ones blended
+  // over what is below them. An inner ring (negative offset) lies on the element.
+  const layers = [];
+  let node = parseFloat(style.outlineOffset) < 0 ? el : el.parentElement;
+  for (; node; node = node.parentElement) {
+    const [r, g, b, a = 1] = getComputedStyle(node).backgroundColor.match(/[\\d.]+/g).map(Number);
+    if (a > 0) layers.push([r, g, b, a]);
+    if (a === 1) break;
+  }
+  let behind = [255, 255, 255];
+  for (const [r, g, b, a] of layers.reverse()) {
+    behind = [r, g, b].map((c, i) => a * c + (1 - a) * behind[i]);
+  }
+  return {name: el.getAttribute('aria-label') || el.textContent.trim().slice(0, 30),
+          style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+          colour: style.outlineColor, background: `rgb(${behind.map(Math.round).join(', ')})`};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_focus_ring_contrasts_3_to_1_with_what_is_behind_it(
+    browser, server, scheme, viewport
+):
+    context, tab = open_page(browser, server, "allyship/", scheme=scheme, viewport=viewport)
+    if viewport is PHONE:  # the drawer's links too
+        tab.get_by_role("button", name="Navigation menu").click()
+        tab.evaluate("document.activeElement.blur()")
+    weak = []
+    for _ in range(60):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("document.activeElement === document.body"):
+            break
+        if tab.evaluate("document.activeElement.matches('input')"):
+            tab.wait_for_timeout(300)  # the search box fades to the page colour
+        ring = tab.evaluate(RING)
+        solid = ring["style"] != "none" and ring["width"] >= 2
+        if not solid or contrast(ring["colour"], ring["background"]) < 3:
+            weak.append(ring)
+    assert not weak, weak
+    context.close()
+
+
 @pytest.mark.browser
 def test_phone_menu_button_opens_the_drawer_and_the_closed_drawer_is_inert(browser, server):
     context, tab = open_page(browser, server, "allyship/", viewport=PHONE)

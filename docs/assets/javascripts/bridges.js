@@ -105,7 +105,7 @@
   if (drawerToggle) {
     menuButton?.addEventListener("click", () => {
       setToggle(drawerToggle, !drawerToggle.checked);
-      if (drawerToggle.checked) drawer?.querySelector("a[href]")?.focus();
+      if (drawerToggle.checked) drawer?.querySelector(".md-nav__list a[href]")?.focus();
     });
     drawerToggle.addEventListener("change", syncDrawer);
     offCanvas.addEventListener("change", syncDrawer);
