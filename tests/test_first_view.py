@@ -281,9 +281,35 @@ def test_phone_menu_button_opens_the_drawer_and_the_closed_drawer_is_inert(brows
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_every_tab_stop_is_visible(browser, server, viewport):
+def test_in_the_phone_drawer_the_keyboard_opens_and_closes_the_pages_contents(browser, server):
+    context, tab = open_page(browser, server, "allyship/", viewport=PHONE)
+    tab.get_by_role("button", name="Navigation menu").click()
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.htmlFor") == "__toc"
+    tab.keyboard.press("Enter")
+    contents = tab.locator(".md-sidebar--primary .md-nav--secondary a.md-nav__link").first
+    contents.wait_for()
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.hash") == "#the-power-of-allyship"
+    tab.keyboard.press("Shift+Tab")
+    tab.keyboard.press(" ")
+    assert not tab.evaluate("document.getElementById('__toc').checked")
+    assert tab.evaluate("document.activeElement.htmlFor") == "__toc"
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("viewport", "drawer"),
+    [(DESKTOP, "closed"), (PHONE, "closed"), (PHONE, "open")],
+    ids=["desktop", "phone", "phone-drawer-open"],
+)
+def test_every_tab_stop_is_visible(browser, server, viewport, drawer):
     context, tab = open_page(browser, server, "allyship/", viewport=viewport)
+    if drawer == "open":
+        tab.get_by_role("button", name="Navigation menu").click()
+        tab.wait_for_timeout(300)
     for _ in range(40):
         tab.keyboard.press("Tab")
         focused = tab.evaluate(FOCUSED)

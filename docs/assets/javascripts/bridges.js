@@ -115,6 +115,19 @@
       setToggle(drawerToggle, false);
       menuButton?.focus();
     });
+    // On phones the drawer shows this page's table of contents behind a label
+    // (and a label leads back): Tab reaches them, Enter and Space work them.
+    for (const label of drawer?.querySelectorAll("label[for=__toc]") ?? []) {
+      label.tabIndex = 0;
+      label.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" && event.key !== " ") return;
+        event.preventDefault();
+        event.stopPropagation(); // Material's bundle would click it a second time
+        label.click();
+        const toc = document.getElementById("__toc");
+        if (toc && !toc.checked) drawer.querySelector("label.md-nav__link[for=__toc]")?.focus();
+      });
+    }
     // A link to a place on this page closes the drawer (Material does this too).
     drawer?.addEventListener("click", (event) => {
       const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
