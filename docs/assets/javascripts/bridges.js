@@ -54,6 +54,8 @@
         body.append(script);
       };
       document.head.append(preload);
+    }).catch(() => {
+      material = null; // offline for a moment, say: the next use of search tries again
     });
     return material;
   }
