@@ -45,7 +45,7 @@ def test_theme_toggle_switches_and_survives_reload(page, server):
     page.goto(server + "allyship/")
     body = page.locator("body")
     assert body.get_attribute("data-md-color-scheme") == "default"
-    page.locator("label[title='Switch to dark mode']").click()
+    page.get_by_role("button", name="Switch to dark mode").click()
     assert body.get_attribute("data-md-color-scheme") == "slate"
     page.reload()
     assert body.get_attribute("data-md-color-scheme") == "slate"
@@ -343,7 +343,7 @@ def test_no_csp_violation_on_any_page_with_the_host_headers(csp_page, headers_se
 def test_controls_still_work_under_the_csp(csp_page, headers_server):
     csp_page.emulate_media(color_scheme="light")
     csp_page.goto(headers_server + "allyship/")
-    csp_page.locator("label[title='Switch to dark mode']").click()
+    csp_page.get_by_role("button", name="Switch to dark mode").click()
     assert csp_page.locator("body").get_attribute("data-md-color-scheme") == "slate"
     csp_page.locator("a.bb-term[data-term=privilege]").hover()
     assert csp_page.locator(TOOLTIP).is_visible()

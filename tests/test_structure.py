@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
@@ -73,16 +73,18 @@ def test_pages_link_previous_and_next_in_nav_order(html):
             assert following is not None, path
 
 
-def test_own_logo_and_svg_favicon(html, site):
+def test_own_logo_and_svg_favicon_inlined_as_a_data_uri(html, site):
     soup = html("")
-    assert soup.find("link", rel="icon")["href"].endswith("favicon.svg")
-    assert (site / "assets/images/favicon.svg").exists()
+    favicon = (site / "assets/images/favicon.svg").read_text(encoding="utf-8").strip()
+    href = soup.find("link", rel="icon")["href"]
+    assert href.startswith("data:image/svg+xml,")
+    assert unquote(href.removeprefix("data:image/svg+xml,")) == favicon
     assert soup.select_one(".md-header__button.md-logo svg path") is not None
 
 
 def test_light_and_dark_palettes_follow_the_system(html):
-    palettes = html("").select("form[data-md-component=palette] input")
-    media = {p["data-md-color-media"] for p in palettes}
+    toggles = html("").select(".bb-palette__toggle")
+    media = {toggle["data-bb-media"] for toggle in toggles}
     assert media == {"(prefers-color-scheme: light)", "(prefers-color-scheme: dark)"}
 
 

@@ -1,7 +1,250 @@
-// Building Bridges in the browser. Three independent parts; without JavaScript
-// every page still reads, links and prints as it should.
+// Building Bridges in the browser. Without JavaScript every page still reads,
+// links and prints as it should, and the theme follows the system setting.
+//
+// 1. The first view. Material's bundle.js (34 KB gzipped) is not loaded with
+// the page. Until it is, this part does what the page needs from it: the theme
+// toggle, the navigation drawer, the table of contents that follows the
+// reader, the page title in the header and the keyboard shortcuts. The bundle
+// (with the stylesheet of what it draws) loads when the reader first turns to
+// search; it then waits for a DOMContentLoaded that has passed, so it gets
+// one, and takes over the parts of this one marked "until Material runs".
+(() => {
+  "use strict";
 
-// 1. Glossary definitions in place: hover, keyboard focus or a first tap on a
+  const bundleUrl = document.currentScript?.dataset.materialBundle;
+  const body = document.body;
+  const searchToggle = document.getElementById("__search");
+  const drawerToggle = document.getElementById("__drawer");
+  const query = document.querySelector(".md-search__input");
+  const untilMaterial = new AbortController();
+  const beforeMaterial = { signal: untilMaterial.signal };
+  let material = null;
+
+  function loadMaterial() {
+    material ??= new Promise((resolve, reject) => {
+      if (!bundleUrl) return reject(new Error("no Material bundle named"));
+      const sheet = document.querySelector('link[rel="stylesheet"][href*="stylesheets/site."]');
+      if (sheet) {
+        const later = document.createElement("link");
+        later.rel = "stylesheet";
+        later.href = sheet.href.replace("stylesheets/site.", "stylesheets/site-on-demand.");
+        document.head.append(later);
+      }
+      // Preloaded first, so the address below goes without its #fragment only
+      // for the moment the bundle runs: Material closes search 125 ms after
+      // it starts on an address with a fragment, which would shut the search
+      // the reader is typing in.
+      const preload = document.createElement("link");
+      preload.rel = "preload";
+      preload.as = "script";
+      preload.href = bundleUrl;
+      preload.onerror = reject;
+      preload.onload = () => {
+        const address = location.href;
+        const script = document.createElement("script");
+        script.src = bundleUrl;
+        script.onerror = reject;
+        script.onload = () => {
+          if (location.href !== address) history.replaceState(history.state, "", address);
+          untilMaterial.abort();
+          document.dispatchEvent(new Event("DOMContentLoaded"));
+          resolve();
+        };
+        if (location.hash) history.replaceState(history.state, "", address.split("#")[0]);
+        body.append(script);
+      };
+      document.head.append(preload);
+    }).catch(() => {
+      material = null; // offline for a moment, say: the next use of search tries again
+    });
+    return material;
+  }
+
+  function setToggle(toggle, open) {
+    // A click, as Material does it, so "change" listeners hear of it.
+    if (toggle && toggle.checked !== open) toggle.click();
+  }
+
+  // Theme toggle: the button shown names the scheme it switches to.
+  const toggles = [...document.querySelectorAll(".bb-palette__toggle")];
+  const systemDark = matchMedia("(prefers-color-scheme: dark)");
+
+  function applyColors(colors) {
+    body.setAttribute("data-md-color-switching", "");
+    for (const key of ["scheme", "primary", "accent"]) {
+      if (colors[key]) body.setAttribute(`data-md-color-${key}`, colors[key]);
+    }
+    setTimeout(() => body.removeAttribute("data-md-color-switching"));
+  }
+
+  for (const toggle of toggles) {
+    toggle.addEventListener("click", () => {
+      const { bbMedia: media, bbScheme: scheme, bbPrimary: primary, bbAccent: accent } =
+        toggle.dataset;
+      const color = { media, scheme, primary, accent };
+      applyColors(color);
+      __md_set("__palette", { index: Number(toggle.dataset.bbIndex), color });
+      // The pressed button is now hidden: keep the keyboard on the one shown.
+      toggles.find((other) => other !== toggle && other.offsetParent)?.focus();
+    });
+  }
+  systemDark.addEventListener("change", () => {
+    if (!__md_get("__palette")) applyColors({ scheme: systemDark.matches ? "slate" : "default" });
+  });
+
+  // Navigation drawer on narrow screens: a real button, and the closed drawer
+  // is inert, so Tab does not wander through links that are off the screen.
+  const menuButton = document.querySelector(".bb-header__menu");
+  const drawer = document.querySelector(".md-sidebar--primary");
+  const offCanvas = matchMedia("(max-width: 76.234375em)");
+
+  function syncDrawer() {
+    const open = drawerToggle.checked;
+    menuButton?.setAttribute("aria-expanded", String(open));
+    if (drawer) drawer.inert = offCanvas.matches && !open;
+  }
+
+  if (drawerToggle) {
+    menuButton?.addEventListener("click", () => {
+      setToggle(drawerToggle, !drawerToggle.checked);
+      if (drawerToggle.checked) drawer?.querySelector(".md-nav__list a[href]")?.focus();
+    });
+    drawerToggle.addEventListener("change", syncDrawer);
+    offCanvas.addEventListener("change", syncDrawer);
+    addEventListener("pageshow", syncDrawer);
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !drawerToggle.checked) return;
+      setToggle(drawerToggle, false);
+      menuButton?.focus();
+    });
+    // On phones the drawer shows this page's table of contents behind a label
+    // (and a label leads back): Tab reaches them, Enter and Space work them.
+    for (const label of drawer?.querySelectorAll("label[for=__toc]") ?? []) {
+      label.tabIndex = 0;
+      label.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" && event.key !== " ") return;
+        event.preventDefault();
+        event.stopPropagation(); // Material's bundle would click it a second time
+        label.click();
+        const toc = document.getElementById("__toc");
+        if (toc && !toc.checked) drawer.querySelector("label.md-nav__link[for=__toc]")?.focus();
+      });
+    }
+    // A link to a place on this page closes the drawer (Material does this too).
+    drawer?.addEventListener("click", (event) => {
+      const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+      if (link && link.pathname === location.pathname && link.hash) setToggle(drawerToggle, false);
+    });
+    syncDrawer();
+  }
+
+  // Search: opening it loads Material, which runs search; what the reader
+  // types meanwhile stays in the box, and Material searches it once ready.
+  function openSearch() {
+    setToggle(searchToggle, true);
+    query?.focus();
+    loadMaterial();
+  }
+
+  query?.addEventListener("focus", openSearch);
+  document.querySelector(".bb-header__search")?.addEventListener("click", () => {
+    openSearch();
+    query?.select();
+  });
+  // A pointer on its way to the search box starts the download early.
+  document.querySelector(".md-search")?.addEventListener("pointerover", loadMaterial, { once: true });
+  if (/[?&](q|h)=/.test(location.search)) loadMaterial();
+
+  // Tab in the search box closes search and moves on. Material's bundle would
+  // also blur the box, and WebKit then starts Tab over from the top of the page.
+  addEventListener("keydown", (event) => {
+    if (event.key !== "Tab" || event.target !== query) return;
+    setToggle(searchToggle, false);
+    event.stopPropagation();
+  }, true);
+
+  // Escape leaves search (until Material runs).
+  query?.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    setToggle(searchToggle, false);
+    query.blur();
+  }, beforeMaterial);
+
+  // Keyboard shortcuts (until Material runs): f, s or / search; p or , and n
+  // or . go to the previous and next page.
+  addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const active = document.activeElement;
+    if (active && (active.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName))) {
+      return;
+    }
+    const rel = { p: "prev", ",": "prev", n: "next", ".": "next" }[event.key];
+    if (["f", "s", "/"].includes(event.key)) {
+      event.preventDefault();
+      openSearch();
+      query?.select();
+    } else if (rel) {
+      const link = document.querySelector(`link[rel=${rel}]`);
+      if (link) location.href = link.href;
+    }
+  }, beforeMaterial);
+
+  // The page title takes the site name's place in the header once the page's
+  // heading has scrolled under it, and the table of contents marks the section
+  // being read and keeps it in view (until Material runs).
+  const header = document.querySelector(".md-header");
+  const title = document.querySelector("[data-md-component=header-title]");
+  const heading = document.querySelector(".md-content h1");
+  const grid = document.querySelector(".md-main__inner");
+  const tocLinks = [...document.querySelectorAll("[data-md-component=toc] a.md-nav__link")]
+    .map((link) => [link, document.getElementById(decodeURIComponent(link.hash.slice(1)))])
+    .filter(([, target]) => target);
+  let activeId = null;
+
+  function follow() {
+    const headerHeight = header ? header.offsetHeight : 0;
+    if (title && heading) {
+      const bottom = heading.getBoundingClientRect().bottom;
+      title.classList.toggle("md-header__title--active", heading.offsetHeight > 0 && bottom <= headerHeight);
+    }
+    // As Material: a section counts as reached a little before its heading
+    // meets the header; at the end of the page every section is reached.
+    const reach = headerHeight + 0.8 * (grid ? grid.offsetTop - grid.parentElement.offsetTop : 0);
+    const atEnd = scrollY + innerHeight >= Math.floor(document.body.scrollHeight);
+    const reached = tocLinks.filter(([, target]) => atEnd || target.getBoundingClientRect().top < reach);
+    const last = reached.at(-1);
+    const id = last ? last[1].id : null;
+    for (const [link, target] of tocLinks) {
+      link.classList.toggle("md-nav__link--passed", reached.some(([, t]) => t === target));
+      link.classList.toggle("md-nav__link--active", target.id === id);
+    }
+    if (id !== activeId) {
+      activeId = id;
+      for (const [link, target] of tocLinks) {
+        if (target.id !== id || !link.offsetHeight) continue;
+        const container = link.closest(".md-sidebar__scrollwrap");
+        if (!container) continue;
+        const offset = link.getBoundingClientRect().top - container.getBoundingClientRect().top;
+        container.scrollTo({ top: container.scrollTop + offset - container.clientHeight / 2 });
+      }
+    }
+  }
+
+  let pending = false;
+  function scheduleFollow() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (!untilMaterial.signal.aborted) follow();
+    });
+  }
+  addEventListener("scroll", scheduleFollow, { passive: true, ...beforeMaterial });
+  addEventListener("resize", scheduleFollow, beforeMaterial);
+  follow();
+})();
+
+// 2. Glossary definitions in place: hover, keyboard focus or a first tap on a
 // term shows its definition; Escape, moving away or tapping elsewhere hides it.
 // Without JavaScript a term is a plain link to its glossary entry or chapter.
 (() => {
@@ -116,7 +359,7 @@
   window.addEventListener("resize", () => openFor && place(openFor));
 })();
 
-// 2. Shareable links: a "Copy link" button on every heading and essay paragraph
+// 3. Shareable links: a "Copy link" button on every heading and essay paragraph
 // (and "Share" where the device has a share sheet), with a spoken confirmation.
 (() => {
   "use strict";
@@ -214,16 +457,25 @@
   document.querySelectorAll(TARGETS).forEach(addControls);
 })();
 
-// 3. Landing on a shared link: forward ids that were renamed (see moved_anchors
-// in the page's front matter), then highlight the target briefly.
+// 4. Landing on a shared link: forward ids that were renamed (see moved_anchors
+// in the page's front matter), then highlight the target briefly. The skip
+// link also changes the fragment, but it is no shared link: no highlight.
 (() => {
   "use strict";
 
   const data = document.getElementById("bb-moved-anchors");
   const moved = data ? JSON.parse(data.textContent) : {};
 
+  let skippedAt = -Infinity;
+  document.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("a.md-skip")) {
+      skippedAt = performance.now();
+    }
+  }, true);
+
   function land() {
     const id = decodeURIComponent(location.hash.slice(1));
+    if (performance.now() - skippedAt < 1000) return;
     if (!id || id.startsWith(":~:")) return;
     if (!document.getElementById(id) && moved[id]) {
       const next = moved[id];
