@@ -224,6 +224,14 @@ def test_nginx_caches_fingerprinted_assets_and_revalidates_pages(site, nginx):
     assert any("immutable" in rule.get("Cache-Control", "") for rule in rules.values())
 
 
+def test_nginx_serves_the_publications_with_their_media_types(nginx):
+    for path, media_type in (("/building-bridges.pdf", "application/pdf"),
+                             ("/building-bridges.epub", "application/epub+zip"),
+                             ("/building-bridges-offline.zip", "application/zip")):  # fmt: skip
+        status, headers, _ = fetch(nginx + path)
+        assert (status, headers.get("Content-Type")) == (200, media_type), path
+
+
 def test_nginx_compresses_text(site, nginx):
     assets = [p for p in published_paths(site) if p.endswith((".css", ".js", ".svg"))]
     for path in ["/", "/allyship/", "/search/search_index.json", "/sitemap.xml", *assets]:
