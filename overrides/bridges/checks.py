@@ -55,8 +55,7 @@ LEFTOVER_MARKUP = [
     ),
     (
         re.compile(r"\[\[|\]\]"),
-        "'{text}' was published as text: a term link is [[id]] or [[shown words|id]] "
-        "on one line.",
+        "'{text}' was published as text: a term link is [[id]] or [[shown words|id]] on one line.",
     ),
 ]
 ALLOWED_HIDE = {"feedback", "footer", "navigation", "path", "tags", "toc"}
@@ -113,18 +112,25 @@ def front_matter_problems(page: Page, files: Files) -> list[str]:
             problems.append(f"{where(page, 1)}: add '{key}:' to the front matter.")
     for key, check in _CHECKS.items():
         if key in meta and (text := check(meta[key], page, files)):
-            problem(key, text)
+            problem(key, f"'{key}': {text}")
     return problems
 
 
 def _text(value: Any, page: Page, files: Files) -> str | None:
     if isinstance(value, str) and value.strip():
         return None
-    shown = "nothing" if value is None else f"'{value}'"
+    if value is None or value == "":
+        return "this needs some text; write a few words after the colon."
+    kind = (
+        "yes/no"
+        if isinstance(value, bool)
+        else "a number"
+        if isinstance(value, int | float)
+        else "a list or mapping"
+    )
     return (
-        f"this needs some text, and YAML reads {shown} as "
-        f"{type(value).__name__ if value is not None else 'empty'}; "
-        "write words, in quotes if they could be read as a number or yes/no."
+        f"YAML reads this as {kind}, not text; put the words in quotes, "
+        f'like "{value}", or write a sentence.'
     )
 
 
@@ -146,8 +152,7 @@ def _search(value: Any, page: Page, files: Files) -> str | None:
 
 def _moved(value: Any, page: Page, files: Files) -> str | None:
     if isinstance(value, dict) and all(
-        isinstance(k, str) and ID_PATTERN.match(k) and isinstance(v, str)
-        for k, v in value.items()
+        isinstance(k, str) and ID_PATTERN.match(k) and isinstance(v, str) for k, v in value.items()
     ):
         return None
     return (

@@ -115,13 +115,13 @@ class ExplicitTermProcessor(InlineProcessor):
         super().__init__(EXPLICIT_TERM, md)
         self.extension = extension
 
-    def handleMatch(
-        self, m: re.Match[str], data: str
-    ) -> tuple[etree.Element | str, int, int]:
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | str, int, int]:
         written = m.group(0)
         parts = [part.strip() for part in m.group(1).split("|")]
         if len(parts) > 2 or not all(parts):
-            report(self.md, written, f"'{written}' is not a term link: write {EXPLICIT_TERM_FORMS}.")
+            report(
+                self.md, written, f"'{written}' is not a term link: write {EXPLICIT_TERM_FORMS}."
+            )
             return written, m.start(0), m.end(0)
         glossary = self.extension.glossary
         reference = parts[-1]

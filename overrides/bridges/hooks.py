@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -94,22 +94,32 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     settings = config.mdx_configs.get("bridges.glossary", {})
     docs_dir = Path(settings.get("docs_dir", "docs"))
     _build["glossary_page"] = settings.get("page", "glossary.md")
+    path = Path(settings.get("data", "docs/glossary.yml"))
     try:
-        terms = load_glossary(Path(settings.get("data", "docs/glossary.yml")), docs_dir)
+        terms = load_glossary(path, docs_dir)
     except GlossaryError as error:
-        raise PluginError(str(error)) from None
+        _stop(error.problems, path)
     page_ids = _ids_in_source(docs_dir / _build["glossary_page"])
-    clashes = [
-        f"{terms.path}: the term id '{id}' is also an id on {_build['glossary_page']}; "
-        "choose another id for the term."
-        for id in sorted(page_ids & set(terms.terms))
-    ]
-    if clashes:
-        raise PluginError("\n".join(clashes))
+    _stop(
+        [
+            f"{path}: the term id '{id}' is also an id on docs/{_build['glossary_page']}; "
+            "choose another id for the term."
+            for id in sorted(page_ids & set(terms.terms))
+        ],
+        path,
+    )
     _build["terms"] = terms
     for warning in terms.warnings:  # a renamed topic page: reported with the other pages
         log.error(warning)
     return config
+
+
+def _stop(problems: list[str], path: Path) -> None:
+    """Every page depends on the glossary: report its problems, then stop at once."""
+    if problems:
+        for problem in problems:
+            log.error(problem)
+        raise Abort(f"Fix {path} first: every page uses it.")
 
 
 def _ids_in_source(path: Path) -> set[str]:

@@ -31,7 +31,11 @@ EXAMPLE_ENTRY = (
 
 
 class GlossaryError(_BaseError):
-    """A problem an editor can fix; the message names the file and what to change."""
+    """Problems an editor can fix; each message names the file, the line and the fix."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
             f"{path}: not UTF-8 text (byte {error.start}). Save it as UTF-8 in your editor."
         ) from error
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except yaml.YAMLError as error:
         raise GlossaryError(_yaml_problem(path, error)) from None
     entries = data.get("terms") if isinstance(data, dict) else None
@@ -170,7 +174,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
                     f"'{other}', which is not a glossary id. Use the id of an existing term."
                 )
     if problems:
-        raise GlossaryError("\n".join(problems))
+        raise GlossaryError(*problems)
 
     warnings = []
     for term_id, term in list(terms.items()):
@@ -196,9 +200,7 @@ def _yaml_problem(path: Path, error: yaml.YAMLError) -> str:
 
 def _read_entry(path: Path, entry: object, problems: list[str]) -> Term | None:
     if not isinstance(entry, dict):
-        problems.append(
-            f"{path}: every item under 'terms:' must be a term, like\n{EXAMPLE_ENTRY}"
-        )
+        problems.append(f"{path}: every item under 'terms:' must be a term, like\n{EXAMPLE_ENTRY}")
         return None
     entry = dict(entry)
     line = entry.pop("__line__")
@@ -242,9 +244,7 @@ def _read_entry(path: Path, entry: object, problems: list[str]) -> Term | None:
             )
     for key in ("source", "topic"):
         if key in entry and not isinstance(entry[key], str):
-            problems.append(
-                f"{path}, line {lines[key]}: term '{name}': '{key}' must be text."
-            )
+            problems.append(f"{path}, line {lines[key]}: term '{name}': '{key}' must be text.")
     if len(problems) > before:
         return None
     return Term(
