@@ -57,7 +57,7 @@ class RegistryError(ValueError):
     """A line of the registry that is not a link; the message names the line."""
 
 
-def read_registry(path: Path = REGISTRY) -> list[str]:
+def read_registry(path: Path = REGISTRY, shown_as: Path = REGISTRY) -> list[str]:
     if not path.exists():
         return []
     # utf-8-sig: some editors save a byte-order mark, which is not part of the first line.
@@ -69,7 +69,7 @@ def read_registry(path: Path = REGISTRY) -> list[str]:
             continue
         if not line.startswith("/") or " " in line:
             raise RegistryError(
-                f"{path}, line {number}: '{line}' is not a link like /page/#anchor; "
+                f"{shown_as}, line {number}: '{line}' is not a link like /page/#anchor; "
                 "fix the line, or start it with # to make it a comment."
             )
         links.append(line)

@@ -10,6 +10,7 @@ the build. Only a glossary file that cannot be read stops it at once.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -226,21 +227,15 @@ def _finish_site(config: MkDocsConfig, site_dir: Path) -> None:
 
 def _published_link_problems(config: MkDocsConfig, site_dir: Path) -> list[str]:
     registry = Path(config.docs_dir) / "published-anchors.txt"
+    shown_as = Path(os.path.relpath(registry, Path(config.config_file_path).parent))
     try:
-        listed = read_registry(registry)
+        listed = read_registry(registry, shown_as)
     except RegistryError as error:
         return [str(error)]
     deleted = published_in_history(registry) - set(listed)
     problems = broken_links(listed, site_dir, page_redirects(config), _build["moved_anchors"],
                             deleted)  # fmt: skip
-    return [f"{_relative(registry)}: {problem}" for problem in problems]
-
-
-def _relative(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
+    return [f"{shown_as}: {problem}" for problem in problems]
 
 
 def page_redirects(config: MkDocsConfig) -> dict[str, str]:
