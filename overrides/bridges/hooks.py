@@ -193,10 +193,17 @@ def _fill_used_in(page: Page, nav: Navigation, env: Environment) -> str:
         if not pages:
             log.info("Glossary term '%s' (%s) is not used on any page.", term_id,
                      _build["terms"].path)  # fmt: skip
-        links = [(other.title, get_relative_url(other.url, page.url)) for other in pages]
+        links = [(other.title, _relative_url(other.url, page.url)) for other in pages]
         return partial.render(pages=links)
 
     return EMPTY_LIST.sub("", USED_IN_PLACEHOLDER.sub(used_in, page.content or ""))
+
+
+def _relative_url(url: str, from_url: str) -> str:
+    relative = get_relative_url(url, from_url)
+    # A folder address keeps its slash ("../", not ".."), as MkDocs' own links do.
+    is_folder = url == "" or url.endswith("/")
+    return relative + "/" if is_folder and not relative.endswith("/") else relative
 
 
 def on_post_build(config: MkDocsConfig) -> None:
