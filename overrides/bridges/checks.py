@@ -228,7 +228,8 @@ def id_problems(page: Page) -> list[str]:
                     problems.append(
                         f"{where(page, number)}: the id '{anchor}' starts with "
                         f"'{anchor[:2] if anchor.startswith('__') else 'bb-'}', like the "
-                        f"theme's own ids; choose another, like '{_suggest_id(anchor)}'."
+                        f"theme's own ids; choose another, like "
+                        f"'{_suggest_id(anchor.removeprefix('bb-'))}'."
                     )
                 elif not ID_PATTERN.match(anchor):
                     problems.append(

@@ -151,6 +151,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     problems: list[str] = []
     terms: dict[str, Term] = {}
     first_line: dict[str, int] = {}
+    topic_lines: dict[str, int] = {}
     for entry in entries:
         term = _read_entry(path, entry, problems)
         if term is None:
@@ -164,6 +165,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
             continue
         terms[term.id] = term
         first_line[term.id] = line
+        topic_lines[term.id] = entry["__lines__"].get("topic", line)
 
     problems += _phrase_clashes(path, terms, first_line)
     for term in terms.values():
@@ -180,7 +182,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     for term_id, term in list(terms.items()):
         if term.topic and not (docs_dir / term.topic).is_file():
             warnings.append(
-                f"{path}, line {first_line[term_id]}: term '{term_id}' has topic "
+                f"{path}, line {topic_lines[term_id]}: term '{term_id}' has topic "
                 f"'{term.topic}', which is not a page in {docs_dir}/. Write the page's new "
                 "name, or remove the topic."
             )
