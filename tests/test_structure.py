@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from urllib.parse import urlparse
 
 import pytest
 import yaml
 
-from conftest import PAGES, ROOT, SITE_URL, front_matter, load_nav, url_of
+from conftest import (
+    INSIDE_COPY,
+    PAGES,
+    ROOT,
+    SITE_URL,
+    copy_project,
+    front_matter,
+    load_nav,
+    load_terms,
+    run_build,
+    url_of,
+)
 
 
 def test_navigation_lists_every_page_once_starting_with_the_home_page():
@@ -95,3 +109,78 @@ def test_pages_end_with_their_related_pages_in_navigation_order(html, source):
     links = html(url_of(source)).select(".bb-related a")
     base = "" if source == "index.md" else "../"
     assert [a["href"] for a in links] == [base + url_of(other) or "./" for other in in_nav_order]
+
+
+# Adding content as the README tells editors ---------------------------------------
+
+NEW_PAGE = """---
+title: Mutual aid
+description: How communities meet each other's needs directly, as equals.
+related: [coalitions.md]
+---
+
+# Mutual aid {#mutual-aid-page}
+
+Neighbours organising mutual aid share food, rides and care.
+
+## In practice {#in-practice}
+
+A coalition can start from the privileges some members have and others lack.
+"""
+NEW_TERM = """  - id: mutual-aid
+    term: Mutual aid
+    definition: >-
+      People in a community meeting each other's needs directly, as equals,
+      rather than waiting for charity.
+    see_also: [solidarity, coalition]
+
+"""
+
+
+def test_a_page_a_term_and_a_heading_added_as_the_readme_says_pass_the_tests(tmp_path):
+    if os.environ.get(INSIDE_COPY):
+        pytest.skip("already running on a copy")
+    project = copy_project(tmp_path / "project", with_tests=True)
+    docs = project / "docs"
+    # "Pages are Markdown files ... Add a new page to nav: in mkdocs.yml"
+    (docs / "mutual-aid.md").write_text(NEW_PAGE, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - Glossary: glossary.md\n" in text
+    config.write_text(
+        text.replace("  - Glossary: glossary.md\n", "  - Mutual aid: mutual-aid.md\n"
+                     "  - Glossary: glossary.md\n"), encoding="utf-8")  # fmt: skip
+    # "Add a glossary term in docs/glossary.yml, in alphabetical order"
+    glossary = docs / "glossary.yml"
+    text = glossary.read_text(encoding="utf-8")
+    following = next(
+        f"  - id: {term['id']}\n" for term in load_terms(project)
+        if term["term"].casefold() > "mutual aid"
+    )  # fmt: skip
+    glossary.write_text(text.replace(following, NEW_TERM + following, 1), encoding="utf-8")
+    # "Headings carry a fixed id"
+    about = docs / "about.md"
+    about.write_text(
+        about.read_text(encoding="utf-8") + "\n## Contact {#contact}\n\nWrite to us.\n",
+        encoding="utf-8",
+    )
+    # "Added a heading, page or term? Run ./scripts/anchors --update"
+    assert run_build(project, tmp_path / "site").returncode == 0
+    update = subprocess.run(
+        [sys.executable, "-m", "bridges.anchors", str(tmp_path / "site"), "--update"],
+        cwd=project, capture_output=True, text=True,
+    )  # fmt: skip
+    assert update.returncode == 0, update.stdout + update.stderr
+    registry = (docs / "published-anchors.txt").read_text(encoding="utf-8")
+    for link in ("/mutual-aid/#in-practice", "/glossary/#mutual-aid", "/about/#contact"):
+        assert link in registry
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not browser",
+         "tests/test_structure.py", "tests/test_glossary.py", "tests/test_sharing.py",
+         "tests/test_essay_fidelity.py"],
+        cwd=project, capture_output=True, text=True,
+        # A copy outside git has no last commit to date the PDF by (see run_build).
+        env={**os.environ, INSIDE_COPY: "1", "SOURCE_DATE_EPOCH": "1764000000"},
+    )  # fmt: skip
+    assert tests.returncode == 0, tests.stdout[:6000] + tests.stderr[-2000:]
+    assert " passed" in tests.stdout
