@@ -193,8 +193,8 @@ def glossary_line(project: Path, text: str) -> int:
             "    term: Ableism",
             "      term: Ableism",
             "docs/glossary.yml, line {ableism_term}: not valid YAML (mapping values are not "
-            "allowed here). Check the indentation: every field of a term lines up under its "
-            "'id'",
+            "allowed here). Check the indentation: each term starts '- id: mutual-aid', then "
+            "'term:' and 'definition:' lined up under 'id:'.",
             id="bad-indentation",
         ),
         pytest.param(
@@ -272,6 +272,19 @@ def test_term_id_taken_by_the_glossary_page_is_blamed_on_the_glossary_file(proje
             "docs/about.md, line 4: unknown front matter key 'download'; allowed: "
             "description, downloads, hide, moved_anchors, related, search, title.",
             id="unknown-key",
+        ),
+        pytest.param(
+            "downloads: true\n---\n",
+            "downloads: true\n",
+            "docs/about.md, line 1: the front matter has no closing '---' line; add one after "
+            "its last 'key: value' line.",
+            id="front-matter-not-closed",
+        ),
+        pytest.param(
+            "downloads: true",
+            "downloads: true\nrelated: allyship.md",
+            "docs/about.md, line 5: 'related': write a list of pages, like [allyship.md].",
+            id="related-not-a-list",
         ),
     ],
 )

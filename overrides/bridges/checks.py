@@ -79,6 +79,11 @@ def _key_line(source: str, key: str) -> int | None:
 def front_matter_problems(page: Page, files: Files) -> list[str]:
     """Front matter MkDocs would drop, show as text, or publish wrongly ("True")."""
     source = page.file.content_string
+    if source.startswith("---") and not re.search(r"^---\s*$", source[3:], re.MULTILINE):
+        return [
+            f"{where(page, 1)}: the front matter has no closing '---' line; add one after "
+            "its last 'key: value' line."
+        ]
     if source.startswith("---") and not page.meta:
         # MkDocs keeps unparsable YAML as page text; name the problem instead.
         block = source.split("---", 2)[1] if source.count("---") >= 2 else source
@@ -141,13 +146,13 @@ def _flag(value: Any, page: Page, files: Files) -> str | None:
 def _hide(value: Any, page: Page, files: Files) -> str | None:
     if isinstance(value, list) and set(value) <= ALLOWED_HIDE:
         return None
-    return f"'hide' is a list of parts to hide, from: {', '.join(sorted(ALLOWED_HIDE))}."
+    return f"write a list of parts to hide, from: {', '.join(sorted(ALLOWED_HIDE))}."
 
 
 def _search(value: Any, page: Page, files: Files) -> str | None:
     if isinstance(value, dict) and set(value) <= {"boost", "exclude"}:
         return None
-    return "'search' takes 'exclude: true' or 'boost: 2'."
+    return "write {exclude: true} or {boost: 2}."
 
 
 def _moved(value: Any, page: Page, files: Files) -> str | None:
@@ -156,14 +161,14 @@ def _moved(value: Any, page: Page, files: Files) -> str | None:
     ):
         return None
     return (
-        "'moved_anchors' maps old ids to new ones, like {old-heading: new-heading} or "
+        "map each old id to its new one, like {old-heading: new-heading} or "
         "{old-heading: other-page/#heading}."
     )
 
 
 def _related(value: Any, page: Page, files: Files) -> str | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return "'related' must be a list of pages, like [allyship.md]."
+        return "write a list of pages, like [allyship.md]."
     missing = [path for path in value if files.get_file_from_path(path) is None]
     if missing:
         return (

@@ -25,9 +25,7 @@ RESERVED_ID_PREFIXES = ("letter-", "bb-")
 REQUIRED_FIELDS = ("id", "term", "definition")
 OPTIONAL_FIELDS = ("endings", "matches", "see_also", "source", "topic")
 APOSTROPHES = "'’"
-EXAMPLE_ENTRY = (
-    "  - id: mutual-aid\n    term: Mutual aid\n    definition: One to three plain sentences."
-)
+EXAMPLE_ENTRY = "'- id: mutual-aid', then 'term:' and 'definition:' lined up under 'id:'"
 
 
 class GlossaryError(_BaseError):
@@ -145,13 +143,15 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     entries = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise GlossaryError(
-            f"{path}: expected a list of entries under 'terms:', each like\n{EXAMPLE_ENTRY}"
+            f"{path}: expected a list of entries under 'terms:', each starting {EXAMPLE_ENTRY}."
         )
 
     problems: list[str] = []
     terms: dict[str, Term] = {}
     first_line: dict[str, int] = {}
     topic_lines: dict[str, int] = {}
+    # Ids of entries with problems still count, so see_also to them is not reported too.
+    all_ids = {e.get("id") for e in entries if isinstance(e, dict)}
     for entry in entries:
         term = _read_entry(path, entry, problems)
         if term is None:
@@ -170,7 +170,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     problems += _phrase_clashes(path, terms, first_line)
     for term in terms.values():
         for other in term.see_also:
-            if other not in terms:
+            if other not in all_ids:
                 problems.append(
                     f"{path}, line {first_line[term.id]}: term '{term.id}' has see_also "
                     f"'{other}', which is not a glossary id. Use the id of an existing term."
@@ -195,14 +195,14 @@ def _yaml_problem(path: Path, error: yaml.YAMLError) -> str:
     where = f"{path}, line {mark.line + 1}" if mark else f"{path}"
     problem = getattr(error, "problem", None) or str(error)
     return (
-        f"{where}: not valid YAML ({problem}). Check the indentation: every field of a term "
-        f"lines up under its 'id', like\n{EXAMPLE_ENTRY}"
+        f"{where}: not valid YAML ({problem}). Check the indentation: each term starts "
+        f"{EXAMPLE_ENTRY}."
     )
 
 
 def _read_entry(path: Path, entry: object, problems: list[str]) -> Term | None:
     if not isinstance(entry, dict):
-        problems.append(f"{path}: every item under 'terms:' must be a term, like\n{EXAMPLE_ENTRY}")
+        problems.append(f"{path}: every item under 'terms:' must be a term: {EXAMPLE_ENTRY}.")
         return None
     entry = dict(entry)
     line = entry.pop("__line__")
