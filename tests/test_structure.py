@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -184,3 +187,52 @@ def test_a_page_a_term_and_a_heading_added_as_the_readme_says_pass_the_tests(tmp
     )  # fmt: skip
     assert tests.returncode == 0, tests.stdout[:6000] + tests.stderr[-2000:]
     assert " passed" in tests.stdout
+
+
+# Serving while editing ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_until_ready_or_done(command: list[str], cwd: Path) -> tuple[int | None, str]:
+    """Runs a serve command until it serves or exits; returns its exit code and output."""
+    server = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    lines = []
+    for line in server.stdout:
+        lines.append(line)
+        if "Serving on" in line:
+            server.terminate()
+            break
+    server.wait(timeout=60)
+    return server.returncode, "".join(lines)
+
+
+def test_serve_uses_one_mkdocs_and_prints_no_banner():
+    if not (ROOT / "scripts" / "serve").exists():
+        pytest.skip("the scripts are not part of a content copy")
+    assert importlib.util.find_spec("properdocs") is None, "a second MkDocs is installed"
+    _, output = serve_until_ready_or_done([str(ROOT / "scripts" / "serve"), str(free_port())],
+                                          ROOT)  # fmt: skip
+    assert "Serving on http://127.0.0.1:" in output
+    assert "end of life" not in output and "ProperDocs" not in output
+
+
+def test_serve_shows_a_mistake_as_one_line(project_copy):
+    page = project_copy / "docs" / "about.md"
+    line = len(page.read_text(encoding="utf-8").splitlines()) + 2
+    page.write_text(page.read_text(encoding="utf-8") + "\nSee [[mutal-aid]].\n", "utf-8")
+    code, output = serve_until_ready_or_done(
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{free_port()}"],
+        project_copy,
+    )
+    assert code != 0 and "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("ERROR")]
+    assert errors == [
+        f"ERROR   -  docs/about.md, line {line}: unknown glossary term '[[mutal-aid]]'. Fix the "
+        "spelling, or add a term with id 'mutal-aid' to docs/glossary.yml."
+    ]
