@@ -159,8 +159,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
-    html = alias_moved_anchors(html, page.meta.get("moved_anchors", {}), alias)
+    if moved := page.meta.get("moved_anchors"):
+        alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
+        html = alias_moved_anchors(html, moved, alias)
     for problem in content_problems(html, page, glossary.EXPLICIT_TERM) + unique_id_problems(
         html, page
     ):
