@@ -257,7 +257,7 @@ def test_term_id_taken_by_the_glossary_page_is_blamed_on_the_glossary_file(proje
             "title: About this site",
             "title: yes",
             "docs/about.md, line 2: 'title': YAML reads this as yes/no, not text; put the "
-            'words in quotes, like "True", or write a sentence.',
+            'words in quotes, like "yes", or write a sentence.',
             id="title-yes",
         ),
         pytest.param(

@@ -142,7 +142,9 @@ def main() -> int:
         print(f"Build stopped ({stop}); {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 128 + stop.signum
     except (MkDocsException, SystemExit) as error:
-        print(f"Build failed; {args.site_dir}/ was left as it was. {error}", file=sys.stderr)
+        # "Aborted with 2 errors in strict mode!": the errors are the lines above.
+        reason = "fix the problems above" if "strict mode" in str(error) else str(error)
+        print(f"Build failed: {reason}; {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 1
     except UnicodeDecodeError:
         print(

@@ -108,7 +108,9 @@ def front_matter_problems(page: Page, files: Files) -> list[str]:
     problems = []
 
     def problem(key: str, text: str) -> None:
-        problems.append(f"{where(page, _key_line(source, key))}: {text}")
+        line = _key_line(source, key)
+        written = source.splitlines()[line - 1].partition(":")[2].strip() if line else ""
+        problems.append(f"{where(page, line)}: {text.replace('{written}', written)}")
 
     for key in sorted(set(meta) - {*_CHECKS}):
         problem(key, f"unknown front matter key '{key}'; allowed: {', '.join(sorted(_CHECKS))}.")
@@ -135,7 +137,7 @@ def _text(value: Any, page: Page, files: Files) -> str | None:
     )
     return (
         f"YAML reads this as {kind}, not text; put the words in quotes, "
-        f'like "{value}", or write a sentence.'
+        'like "{written}", or write a sentence.'
     )
 
 

@@ -120,7 +120,7 @@ def _stop(problems: list[str], path: Path) -> None:
     if problems:
         for problem in problems:
             log.error(problem)
-        raise Abort(f"Fix {path} first: every page uses it.")
+        raise Abort(f"fix {path} first, every page uses it")
 
 
 def _ids_in_source(path: Path) -> set[str]:
