@@ -109,7 +109,8 @@ def front_matter_problems(page: Page, files: Files) -> list[str]:
 
     def problem(key: str, text: str) -> None:
         line = _key_line(source, key)
-        written = source.splitlines()[line - 1].partition(":")[2].strip() if line else ""
+        written = source.splitlines()[line - 1].partition(":")[2] if line else ""
+        written = re.sub(r"(^|\s)#.*$", "", written).strip()  # without a YAML comment
         problems.append(f"{where(page, line)}: {text.replace('{written}', written)}")
 
     for key in sorted(set(meta) - {*_CHECKS}):
