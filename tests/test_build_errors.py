@@ -209,7 +209,7 @@ def glossary_line(project: Path, text: str) -> int:
             "    see_also: [discrimination, oppression]\n",
             "    see_also: [discrimination, oppression]\n    term: Again\n",
             "docs/glossary.yml, line {ableism}: not valid YAML ('term' is given twice in one "
-            "entry)",
+            "entry); keep one of them.",
             id="field-given-twice",
         ),
     ],
@@ -372,6 +372,8 @@ def test_renamed_page_reports_every_stale_reference_in_one_run(project_copy, tmp
     (docs / "allyship.md").rename(docs / "allies.md")
     replace(project_copy / "mkdocs.yml", "Allyship: allyship.md", "Allyship: allies.md")
     topic_line = glossary_line(project_copy, "topic: allyship.md")
+    registry = (docs / "published-anchors.txt").read_text(encoding="utf-8")
+    sections = registry.count("/allyship/#")
     output, _ = build_broken(project_copy, tmp_path)
     assert_reported(
         output,
@@ -380,8 +382,9 @@ def test_renamed_page_reports_every_stale_reference_in_one_run(project_copy, tmp
         "docs/coalitions.md, line 4: 'related': related page(s) allyship.md do not exist in "
         "docs/: write each page's current file name.",
         "docs/conclusion.md, line 4: 'related': related page(s) allyship.md do not exist",
-        "docs/published-anchors.txt: '/allyship/' was published but its page is gone: add a "
-        "redirect for it under redirect_maps in mkdocs.yml.",
+        f"docs/published-anchors.txt: '/allyship/' (and {sections} section link(s) on it) was "
+        "published but its page is gone: add 'allyship.md: new-name.md' under redirect_maps in "
+        "mkdocs.yml.",
     )
     assert "Doc file 'index.md' contains a link 'allyship.md'" in output
 

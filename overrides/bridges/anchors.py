@@ -102,9 +102,20 @@ def broken_links(
     """Registered links (and `deleted` ones) that no longer lead anywhere, with what to do."""
     cache: dict[str, set[str]] = {}
     problems = []
+    gone: dict[str, list[str]] = {}  # one message per page that is gone, not per anchor
     for link in registry:
         if fix := _what_broke(link, site_dir, redirects, moved, cache):
-            problems.append(f"'{link}' was published but {fix}")
+            if fix == PAGE_GONE:
+                gone.setdefault(link.partition("#")[0], []).append(link)
+            else:
+                problems.append(f"'{link}' was published but {fix}")
+    for page, links in gone.items():
+        sections = f" (and {len(links) - 1} section link(s) on it)" if len(links) > 1 else ""
+        old = page.strip("/") or "index"
+        problems.append(
+            f"'{page}'{sections} was published but its page is gone: add "
+            f"'{old}.md: new-name.md' under redirect_maps in mkdocs.yml."
+        )
     for link in sorted(deleted):
         if fix := _what_broke(link, site_dir, redirects, moved, cache):
             problems.append(
@@ -112,6 +123,9 @@ def broken_links(
                 f"and {fix} Then put the line back."
             )
     return problems
+
+
+PAGE_GONE = "its page is gone: add a redirect for it under redirect_maps in mkdocs.yml."
 
 
 def _what_broke(
@@ -124,7 +138,7 @@ def _what_broke(
     url, _, anchor = link.removeprefix("/").partition("#")
     url = redirects.get(url, url)
     if not (site_dir / url / "index.html").exists():
-        return "its page is gone: add a redirect for it under redirect_maps in mkdocs.yml."
+        return PAGE_GONE
     anchor = moved.get(url, {}).get(anchor, anchor)
     if "#" in anchor:  # moved to another page
         url, _, anchor = anchor.partition("#")

@@ -194,6 +194,8 @@ def _yaml_problem(path: Path, error: yaml.YAMLError) -> str:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     where = f"{path}, line {mark.line + 1}" if mark else f"{path}"
     problem = getattr(error, "problem", None) or str(error)
+    if isinstance(error, yaml.constructor.ConstructorError):
+        return f"{where}: not valid YAML ({problem}); keep one of them."
     return (
         f"{where}: not valid YAML ({problem}). Check the indentation: each term starts "
         f"{EXAMPLE_ENTRY}."
