@@ -367,6 +367,31 @@ def test_markup_mistake_names_page_line_and_fix(project_copy, tmp_path, markdown
     assert_previous_site_intact(site)
 
 
+@pytest.mark.parametrize(
+    ("heading", "message"),
+    [
+        pytest.param(
+            "## How to cite {#how-to-cite}",
+            "moved_anchors lists 'how-to-cite', but the page still has that id; remove "
+            "'how-to-cite' from moved_anchors, or change the heading's id.",
+            id="old-id-still-there",
+        ),
+        pytest.param(
+            "## How to cite {#citing-this-site}",
+            "moved_anchors sends 'how-to-cite' to 'citing', which is not an id on this page; "
+            "write the heading's new id.",
+            id="new-id-missing",
+        ),
+    ],
+)
+def test_moved_anchor_mistake_is_named(project_copy, tmp_path, heading, message):
+    page = project_copy / "docs" / "about.md"
+    replace(page, "## How to cite {#how-to-cite}", heading)
+    replace(page, "downloads: true", "downloads: true\nmoved_anchors:\n  how-to-cite: citing")
+    output, _ = build_broken(project_copy, tmp_path)
+    assert_reported(output, f"docs/about.md, line 6: {message}")
+
+
 def test_renamed_page_reports_every_stale_reference_in_one_run(project_copy, tmp_path):
     docs = project_copy / "docs"
     (docs / "allyship.md").rename(docs / "allies.md")

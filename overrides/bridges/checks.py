@@ -360,3 +360,23 @@ def alias_moved_anchors(html: str, moved: dict[str, str], alias: Callable[..., s
         if start_tag:
             html = html[: start_tag.end()] + alias(old=old, new=new) + html[start_tag.end() :]
     return html
+
+
+def moved_anchor_problems(html: str, page: Page, moved: dict[str, str]) -> list[str]:
+    """A `moved_anchors` entry whose old id is still there, or whose new one is not."""
+    ids = set(ID_ATTRIBUTE.findall(html))
+    source = page.file.content_string
+    problems = []
+    for old, new in moved.items():
+        line = line_of(source, f"{old}:")
+        if old in ids:
+            problems.append(
+                f"{where(page, line)}: moved_anchors lists '{old}', but the page still has "
+                f"that id; remove '{old}' from moved_anchors, or change the heading's id."
+            )
+        elif "/" not in new and "#" not in new and new not in ids:
+            problems.append(
+                f"{where(page, line)}: moved_anchors sends '{old}' to '{new}', which is not an "
+                "id on this page; write the heading's new id."
+            )
+    return problems

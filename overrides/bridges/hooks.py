@@ -41,6 +41,7 @@ from bridges.checks import (
     front_matter_problems,
     id_problems,
     make_meta_safe,
+    moved_anchor_problems,
     raw_link_problems,
     raw_links,
     related_pages,
@@ -160,6 +161,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if moved := page.meta.get("moved_anchors"):
+        if problems := moved_anchor_problems(html, page, moved):
+            for problem in problems:
+                log.error(problem)
+            return html
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
     for problem in content_problems(html, page, glossary.EXPLICIT_TERM) + unique_id_problems(
