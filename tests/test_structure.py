@@ -215,7 +215,10 @@ def serve_until_ready_or_done(command: list[str], cwd: Path) -> tuple[int | None
 def test_serve_uses_one_mkdocs_and_prints_no_banner():
     if not (ROOT / "scripts" / "serve").exists():
         pytest.skip("the scripts are not part of a content copy")
-    assert importlib.util.find_spec("properdocs") is None, "a second MkDocs is installed"
+    assert importlib.util.find_spec("properdocs") is None, (
+        "ProperDocs, a second MkDocs, is installed (left from mkdocs-redirects 1.2.3): "
+        "run .venv/bin/pip uninstall -y properdocs, or delete .venv"
+    )
     _, output = serve_until_ready_or_done([str(ROOT / "scripts" / "serve"), str(free_port())],
                                           ROOT)  # fmt: skip
     assert "Serving on http://127.0.0.1:" in output
