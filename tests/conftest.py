@@ -1,4 +1,8 @@
-"""Shared fixtures: one strict build of the site, its pages parsed, and a browser."""
+"""Shared fixtures: one strict build of the site, its pages parsed, and a browser.
+
+Pages, navigation and glossary terms are read from mkdocs.yml and docs/, never
+listed here, so adding a page or a term needs no change to the tests.
+"""
 
 from __future__ import annotations
 
@@ -36,11 +40,29 @@ CHROMIUM_ARGS = [
 ]
 
 
-def load_nav() -> list[tuple[str, str]]:
+def load_config(root: Path = ROOT) -> dict:
+    """mkdocs.yml as plain data (environment tags read as their default lists)."""
+    return yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
+
+
+def load_nav(root: Path = ROOT) -> list[tuple[str, str]]:
     """(title, source path) of each page, in navigation order, from mkdocs.yml."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    nav = yaml.safe_load(text.replace("!ENV", ""))["nav"]
-    return [next(iter(entry.items())) for entry in nav]
+    return [next(iter(entry.items())) for entry in load_config(root)["nav"]]
+
+
+def load_terms(root: Path = ROOT) -> list[dict]:
+    """The entries of docs/glossary.yml, in file order."""
+    return yaml.safe_load((root / "docs" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+
+
+def front_matter(source: str, root: Path = ROOT) -> dict:
+    """The front matter of a docs/ page."""
+    text = (root / "docs" / source).read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---", 2)[1])
+
+
+GLOSSARY_PAGE = "glossary.md"
+"""The page holding `::: glossary` (the extension's default)."""
 
 
 def url_of(source: str) -> str:
@@ -53,6 +75,9 @@ SITE_URL = "https://building-bridges.github.io/"
 
 PAGES = [url_of(source) for _, source in load_nav()]
 """Site path of every page, in navigation order."""
+
+TEXT_PAGES = [url_of(source) for _, source in load_nav() if source != GLOSSARY_PAGE]
+"""Pages whose text links glossary terms: every page but the glossary itself."""
 
 
 @dataclass
@@ -105,14 +130,25 @@ def html(site: Path):
     return parse
 
 
+INSIDE_COPY = "BB_TESTS_INSIDE_PROJECT_COPY"
+"""Set when the suite runs on a project copy (the add-a-page test): no copies of copies."""
+
+
+def copy_project(target: Path, with_tests: bool = False) -> Path:
+    names = ["docs", "overrides", *(["tests"] if with_tests else [])]
+    for name in names:
+        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ["mkdocs.yml", *(["pyproject.toml"] if with_tests else [])]:
+        shutil.copy(ROOT / name, target / name)
+    return target
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A throwaway copy of the project's sources, for breaking on purpose."""
-    copy = tmp_path / "project"
-    for name in ("docs", "overrides"):
-        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
-    return copy
+    if os.environ.get(INSIDE_COPY):
+        pytest.skip("runs on the project itself, not on a copy of a copy")
+    return copy_project(tmp_path / "project")
 
 
 # Browser fixtures -------------------------------------------------------------

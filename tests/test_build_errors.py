@@ -1,7 +1,13 @@
-"""Bad input fails the build with a message naming the file, and keeps the old site."""
+"""Bad input fails the build with one message per mistake (file, line, fix), never a
+Python traceback, and keeps the old site; stopped and concurrent builds clean up."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +27,25 @@ def build_broken(project: Path, tmp_path: Path) -> tuple[str, Path]:
 
 def append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer holds {old!r}: update the test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def error_lines(output: str) -> list[str]:
+    """The problems the build reported, one per line, and no Python traceback."""
+    assert "Traceback" not in output, output
+    return [line.removeprefix("ERROR   -  ") for line in output.splitlines()
+            if line.startswith("ERROR")]  # fmt: skip
+
+
+def assert_reported(output: str, *messages: str) -> None:
+    problems = error_lines(output)
+    for message in messages:
+        assert any(message in problem for problem in problems), (message, output)
 
 
 def assert_previous_site_intact(site: Path) -> None:
@@ -125,3 +150,382 @@ def test_two_builds_are_byte_identical(project_copy, tmp_path):
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+# One clear message per mistake ---------------------------------------------------
+
+GLOSSARY = "docs/glossary.yml"
+ABLEISM_DEFINITION = """    definition: >-
+      Discrimination and prejudice against people with disabilities, including
+      the assumption that non-disabled bodies and minds are the norm.
+"""
+
+
+def glossary_line(project: Path, text: str) -> int:
+    lines = (project / GLOSSARY).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if text in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        pytest.param(
+            ABLEISM_DEFINITION,
+            "",
+            "docs/glossary.yml, line {ableism}: term 'ableism' needs 'definition:' with some text.",
+            id="missing-definition",
+        ),
+        pytest.param(
+            "- id: accountability",
+            "- id: ableism",
+            "docs/glossary.yml, line {accountability}: the id 'ableism' is already used on "
+            "line {ableism}; give each term its own id.",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            "- id: accountability",
+            "- id: Account Ability",
+            "docs/glossary.yml, line {accountability}: the id 'Account Ability' must be "
+            "lowercase words joined by '-', like 'account-ability'.",
+            id="bad-id",
+        ),
+        pytest.param(
+            "    term: Ableism",
+            "      term: Ableism",
+            "docs/glossary.yml, line {ableism_term}: not valid YAML (mapping values are not "
+            "allowed here). Check the indentation: each term starts '- id: mutual-aid', then "
+            "'term:' and 'definition:' lined up under 'id:'.",
+            id="bad-indentation",
+        ),
+        pytest.param(
+            "- id: accountability",
+            "- id: letter-a",
+            "docs/glossary.yml, line {accountability}: the id 'letter-a' starts with "
+            "'letter-', which the glossary page uses for its own headings; choose another id "
+            "for the term.",
+            id="id-of-a-glossary-letter",
+        ),
+        pytest.param(
+            "    see_also: [discrimination, oppression]\n",
+            "    see_also: [discrimination, oppression]\n    term: Again\n",
+            "docs/glossary.yml, line {ableism}: not valid YAML ('term' is given twice in one "
+            "entry); keep one of them.",
+            id="field-given-twice",
+        ),
+    ],
+)
+def test_glossary_mistake_gets_one_message_with_its_line(project_copy, tmp_path, old, new, message):
+    message = message.format(
+        ableism=glossary_line(project_copy, "- id: ableism"),
+        ableism_term=glossary_line(project_copy, "term: Ableism"),
+        accountability=glossary_line(project_copy, "- id: accountability"),
+    )
+    replace(project_copy / GLOSSARY, old, new)
+    output, site = build_broken(project_copy, tmp_path)
+    assert_reported(output, message)
+    assert_previous_site_intact(site)
+
+
+def test_term_id_taken_by_the_glossary_page_is_blamed_on_the_glossary_file(project_copy, tmp_path):
+    replace(project_copy / GLOSSARY, "- id: ableism", "- id: glossary")
+    output, _ = build_broken(project_copy, tmp_path)
+    assert_reported(
+        output,
+        "docs/glossary.yml: the term id 'glossary' is also an id on docs/glossary.md; "
+        "choose another id for the term.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        pytest.param(
+            "description: What Building Bridges is",
+            "description: 5 #",
+            "docs/about.md, line 3: 'description': YAML reads this as a number, not text; put "
+            'the words in quotes, like "5", or write a sentence.',
+            id="numeric-description",
+        ),
+        pytest.param(
+            "description: What Building Bridges is",
+            "description: #",
+            "docs/about.md, line 3: 'description': this needs some text; write a few words "
+            "after the colon.",
+            id="empty-description",
+        ),
+        pytest.param(
+            "title: About this site",
+            "title: yes",
+            "docs/about.md, line 2: 'title': YAML reads this as yes/no, not text; put the "
+            'words in quotes, like "yes", or write a sentence.',
+            id="title-yes",
+        ),
+        pytest.param(
+            "downloads: true",
+            "downloads: sure",
+            "docs/about.md, line 4: 'downloads': write true or false.",
+            id="downloads-not-a-flag",
+        ),
+        pytest.param(
+            "downloads: true",
+            "download: true",
+            "docs/about.md, line 4: unknown front matter key 'download'; allowed: "
+            "description, downloads, hide, moved_anchors, related, search, title.",
+            id="unknown-key",
+        ),
+        pytest.param(
+            "downloads: true\n---\n",
+            "downloads: true\n",
+            "docs/about.md, line 1: the front matter has no closing '---' line; add one after "
+            "its last 'key: value' line.",
+            id="front-matter-not-closed",
+        ),
+        pytest.param(
+            "downloads: true",
+            "downloads: true\nrelated: allyship.md",
+            "docs/about.md, line 5: 'related': write a list of pages, like [allyship.md].",
+            id="related-not-a-list",
+        ),
+    ],
+)
+def test_front_matter_is_type_checked(project_copy, tmp_path, old, new, message):
+    replace(project_copy / "docs" / "about.md", old, new)
+    output, site = build_broken(project_copy, tmp_path)
+    assert_reported(output, message)
+    assert_previous_site_intact(site)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "message"),
+    [
+        pytest.param(
+            "See [[allyship|]].",
+            "'[[allyship|]]' is not a term link: write [[id]] or [[shown words|id]].",
+            id="term-link-without-id",
+        ),
+        pytest.param(
+            "See [[|allyship]].",
+            "'[[|allyship]]' is not a term link: write [[id]] or [[shown words|id]].",
+            id="term-link-without-words",
+        ),
+        pytest.param(
+            "See [the essay][essay].",
+            "the reference link '[the essay][essay]' has no definition: add a line like "
+            "'[ref]: page.md' below the paragraph, or write [text](page.md).",
+            id="undefined-reference-link",
+        ),
+        pytest.param(
+            '<a href="missing.html">the missing page</a>',
+            "the raw HTML link 'missing.html' leads nowhere (nothing at /about/missing.html). "
+            "Write it as a Markdown link, [text](page.md#id), which the build checks and "
+            "turns into the right address.",
+            id="raw-html-link-to-nowhere",
+        ),
+        pytest.param(
+            '<a href="../allyship/#no-such-part">allies</a>',
+            "the raw HTML link '../allyship/#no-such-part' points to '#no-such-part', which "
+            "is not on /allyship/.",
+            id="raw-html-link-to-a-missing-anchor",
+        ),
+        pytest.param(
+            "## Further reading",
+            "the heading '## Further reading' needs a fixed id, so links to it keep working: "
+            "'## Further reading {#further-reading}'.",
+            id="heading-without-id",
+        ),
+        pytest.param(
+            "## Search {#__search}",
+            "the id '__search' starts with '__', like the theme's own ids; choose another, "
+            "like 'search'.",
+            id="theme-id",
+        ),
+        pytest.param(
+            "## Definitions {#bb-definitions}",
+            "the id 'bb-definitions' starts with 'bb-', like the theme's own ids; choose "
+            "another, like 'definitions'.",
+            id="bridges-id",
+        ),
+        pytest.param(
+            "{ #stray-id }",
+            "'{ #stray-id }' was published as text: an attribute list goes at the end of a "
+            "heading line, or on its own line right below a paragraph",
+            id="stray-attribute-list",
+        ),
+        pytest.param(
+            "![](assets/images/favicon.svg)",
+            "the image 'favicon.svg' has no alt text: write ![what the image shows](favicon.svg).",
+            id="image-without-alt-text",
+        ),
+    ],
+)
+def test_markup_mistake_names_page_line_and_fix(project_copy, tmp_path, markdown, message):
+    page = project_copy / "docs" / "about.md"
+    line = len(page.read_text(encoding="utf-8").splitlines()) + 2
+    append(page, f"\n{markdown}\n")
+    output, site = build_broken(project_copy, tmp_path)
+    assert_reported(output, f"docs/about.md, line {line}: {message}")
+    assert_previous_site_intact(site)
+
+
+@pytest.mark.parametrize(
+    ("heading", "message"),
+    [
+        pytest.param(
+            "## How to cite {#how-to-cite}",
+            "moved_anchors lists 'how-to-cite', but the page still has that id; remove "
+            "'how-to-cite' from moved_anchors, or change the heading's id.",
+            id="old-id-still-there",
+        ),
+        pytest.param(
+            "## How to cite {#citing-this-site}",
+            "moved_anchors sends 'how-to-cite' to 'citing', which is not an id on this page; "
+            "write the heading's new id.",
+            id="new-id-missing",
+        ),
+    ],
+)
+def test_moved_anchor_mistake_is_named(project_copy, tmp_path, heading, message):
+    page = project_copy / "docs" / "about.md"
+    replace(page, "## How to cite {#how-to-cite}", heading)
+    replace(page, "downloads: true", "downloads: true\nmoved_anchors:\n  how-to-cite: citing")
+    output, _ = build_broken(project_copy, tmp_path)
+    assert_reported(output, f"docs/about.md, line 6: {message}")
+
+
+def test_renamed_page_reports_every_stale_reference_in_one_run(project_copy, tmp_path):
+    docs = project_copy / "docs"
+    (docs / "allyship.md").rename(docs / "allies.md")
+    replace(project_copy / "mkdocs.yml", "Allyship: allyship.md", "Allyship: allies.md")
+    topic_line = glossary_line(project_copy, "topic: allyship.md")
+    registry = (docs / "published-anchors.txt").read_text(encoding="utf-8")
+    sections = registry.count("/allyship/#")
+    output, _ = build_broken(project_copy, tmp_path)
+    assert_reported(
+        output,
+        f"docs/glossary.yml, line {topic_line}: term 'allyship' has topic 'allyship.md', "
+        "which is not a page",
+        "docs/coalitions.md, line 4: 'related': related page(s) allyship.md do not exist in "
+        "docs/: write each page's current file name.",
+        "docs/conclusion.md, line 4: 'related': related page(s) allyship.md do not exist",
+        f"docs/published-anchors.txt: '/allyship/' (and {sections} section link(s) on it) was "
+        "published but its page is gone: add 'allyship.md: new-name.md' under redirect_maps in "
+        "mkdocs.yml.",
+    )
+    assert "Doc file 'index.md' contains a link 'allyship.md'" in output
+
+
+def test_byte_order_mark_in_the_published_links_is_harmless(project_copy, tmp_path):
+    registry = project_copy / "docs" / "published-anchors.txt"
+    registry.write_bytes(b"\xef\xbb\xbf" + registry.read_bytes())
+    result = run_build(project_copy, tmp_path / "site")
+    assert result.returncode == 0, result.output
+
+
+def test_line_that_is_not_a_link_in_the_published_links_is_named(project_copy, tmp_path):
+    registry = project_copy / "docs" / "published-anchors.txt"
+    line = len(registry.read_text(encoding="utf-8").splitlines()) + 1
+    append(registry, "about/#how-to-cite\n")
+    output, _ = build_broken(project_copy, tmp_path)
+    assert_reported(
+        output,
+        f"docs/published-anchors.txt, line {line}: 'about/#how-to-cite' is not a link like "
+        "/page/#anchor; fix the line, or start it with # to make it a comment.",
+    )
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=Editor", "-c", "user.email=editor@example.org", *args],
+        cwd=project, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def test_deleting_a_published_heading_with_its_line_fails_against_git_history(
+    project_copy, tmp_path
+):
+    git(project_copy, "init", "-q")
+    git(project_copy, "add", "-A")
+    git(project_copy, "commit", "-qm", "published")
+    replace(project_copy / "docs" / "about.md", "## How to cite {#how-to-cite}\n", "")
+    replace(project_copy / "docs" / "published-anchors.txt", "/about/#how-to-cite\n", "")
+    git(project_copy, "commit", "-qam", "remove a section and its line")
+    output, _ = build_broken(project_copy, tmp_path)
+    assert_reported(
+        output,
+        "docs/published-anchors.txt: '/about/#how-to-cite' was deleted from the list, but git "
+        "history shows it was published, and '#how-to-cite' is no longer on /about/: put the "
+        "id back on its heading, or map it under moved_anchors in the page's front matter. "
+        "Then put the line back.",
+    )
+
+
+def test_deleted_line_is_accepted_when_a_moved_anchor_covers_it(project_copy, tmp_path):
+    git(project_copy, "init", "-q")
+    git(project_copy, "add", "-A")
+    git(project_copy, "commit", "-qm", "published")
+    page = project_copy / "docs" / "about.md"
+    replace(page, "## How to cite {#how-to-cite}", "## Citing this site {#citing}")
+    replace(page, "downloads: true", "downloads: true\nmoved_anchors:\n  how-to-cite: citing")
+    replace(project_copy / "docs" / "published-anchors.txt", "/about/#how-to-cite\n", "")
+    append(project_copy / "docs" / "published-anchors.txt", "/about/#citing\n")
+    result = run_build(project_copy, tmp_path / "site")
+    assert result.returncode == 0, result.output
+
+
+# Stopped and concurrent builds -----------------------------------------------------
+
+
+def start_build(project: Path, site: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bridges.build", str(site)], cwd=project, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def wait_for_staging(site: Path, build: subprocess.Popen[str]) -> None:
+    """Waits until the build has made its temporary folder (it is then mid-build)."""
+    while not list(site.parent.glob(f".{site.name}-new-*")):
+        assert build.poll() is None, build.communicate()
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=lambda s: s.name)  # fmt: skip
+def test_stopped_build_removes_its_folder_and_says_so_in_one_line(project_copy, tmp_path, stop):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous site", encoding="utf-8")
+    build = start_build(project_copy, site)
+    wait_for_staging(site, build)
+    build.send_signal(stop)
+    _, errors = build.communicate(timeout=60)
+    assert build.returncode == 128 + stop
+    assert (
+        errors.strip().splitlines()[-1]
+        == f"Build stopped ({stop.name}); {site}/ was left as it was."
+    )
+    assert "Traceback" not in errors
+    assert_previous_site_intact(site)
+
+
+def test_next_build_removes_folders_left_by_a_killed_build(project_copy, tmp_path):
+    site = tmp_path / "site"
+    build = start_build(project_copy, site)
+    wait_for_staging(site, build)
+    build.send_signal(signal.SIGKILL)
+    build.communicate(timeout=60)
+    assert list(tmp_path.glob(".site-new-*")), "the killed build left nothing to clean up"
+    assert run_build(project_copy, site).returncode == 0
+    assert not list(tmp_path.glob(".site-new-*"))
+    assert (site / "index.html").is_file()
+
+
+def test_concurrent_builds_take_turns(project_copy, tmp_path):
+    site = tmp_path / "site"
+    builds = [start_build(project_copy, site) for _ in range(3)]
+    outputs = [build.communicate(timeout=600) for build in builds]
+    assert [build.returncode for build in builds] == [0, 0, 0], outputs
+    assert sum("Waiting for another build" in errors for _, errors in outputs) >= 1
+    assert not list(tmp_path.glob(".site-new-*")) and not (tmp_path / ".site-old").exists()
+    assert (site / "index.html").is_file()

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import http.client
+import os
 import re
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from bs4 import BeautifulSoup
 from PIL import Image
 
-from conftest import PAGES, ROOT, SITE_URL, run_build
+from conftest import ESSAY, PAGES, ROOT, SITE_URL, copy_project, run_build, serving
+
+NGINX = "/usr/sbin/nginx"
 
 HEADING_LINE = re.compile(r"^#{1,6} .*$", re.MULTILINE)
 
@@ -39,7 +49,8 @@ def test_ids_are_unique_on_each_page(html, path):
 
 def test_essay_paragraph_ids_follow_the_essay_numbering(html):
     ids = [p["id"] for path in PAGES for p in html(path).select("article .essay p")]
-    assert ids == [f"paragraph-{n}" for n in range(1, 8)]
+    paragraphs = ESSAY.read_text(encoding="utf-8").strip().split("\n\n")
+    assert ids == [f"paragraph-{n}" for n in range(1, len(paragraphs) + 1)]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -128,3 +139,149 @@ def test_a_moved_page_needs_a_redirect(project_copy, tmp_path):
     result = run_build(project_copy, tmp_path / "site")
     assert result.returncode == 0, result.output
     assert "about-this-site/" in (tmp_path / "site" / "about" / "index.html").read_text()
+
+
+# Links that outlive JavaScript ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moved_site(tmp_path_factory) -> Path:
+    """The site after an editor renamed a page, a heading id, and moved a section away."""
+    project = copy_project(tmp_path_factory.mktemp("moved") / "project")
+    docs = project / "docs"
+    (docs / "about.md").rename(docs / "about-this-site.md")
+    edit(docs / "index.md", "about.md", "about-this-site.md", count=-1)
+    edit(project / "mkdocs.yml", "About: about.md", "About: about-this-site.md")
+    edit(
+        project / "mkdocs.yml", "redirect_maps: {}", "redirect_maps: {about.md: about-this-site.md}"
+    )
+    edit(docs / "intersectionality.md", "{ #an-intersectional-lens }", "{ #lens }")
+    edit(docs / "intersectionality.md", "related:", MOVED_LENS + "related:")
+    edit(docs / "coalitions.md", "related:", MOVED_AWAY + "related:")
+    site = project.parent / "site"
+    result = run_build(project, site)
+    assert result.returncode == 0, result.output
+    return site
+
+
+MOVED_LENS = "moved_anchors:\n  an-intersectional-lens: lens\n"
+MOVED_AWAY = "moved_anchors:\n  standing-together: solidarity/#solidarity-within-coalitions\n"
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer holds {old!r}: update the test"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_an_id_renamed_on_its_page_stays_as_an_alias_at_the_new_id(moved_site):
+    page = BeautifulSoup((moved_site / "intersectionality/index.html").read_text(), "lxml")
+    alias = page.find(id="an-intersectional-lens")
+    assert alias is not None and alias.get_text() == ""
+    assert alias.parent.get("id") == "lens" and alias["data-bb-alias-of"] == "lens"
+
+
+def test_moved_pages_are_listed_for_netlify_and_cloudflare(moved_site):
+    rules = (moved_site / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert "/about/ /about-this-site/ 301" in rules
+    assert "/about/ /about-this-site/ 301!" in rules
+    assert "/about/index.html /about-this-site/ 301" in rules
+
+
+def test_published_site_without_moves_has_empty_redirect_files(site):
+    for name in ("_redirects", "nginx-redirects.conf"):
+        lines = (site / name).read_text(encoding="utf-8").splitlines()
+        assert all(line.startswith("#") for line in lines), name
+
+
+@contextmanager
+def nginx(site: Path, tmp_path: Path) -> Iterator[str]:
+    """Debian's nginx serving `site` with its redirect snippet, on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "nginx.conf"
+    config.write_text(
+        # As root, workers would run as nobody, who cannot read pytest's private tmp folder.
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+        "events {}\nhttp {\n  access_log off;\n"
+        + "".join(f"  {kind}_temp_path {tmp_path}/{kind};\n"
+                  for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + f"  server {{\n    listen 127.0.0.1:{port};\n    root {site};\n"
+        f"    include {site}/nginx-redirects.conf;\n  }}\n}}\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    server = subprocess.Popen([NGINX, "-c", str(config), "-p", str(tmp_path)])
+    try:
+        for _ in range(100):
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def status_and_location(base: str, path: str) -> tuple[int, str]:
+    connection = http.client.HTTPConnection(base.removeprefix("http://"))
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, response.getheader("Location", "")
+
+
+@pytest.mark.parametrize("old", ["/about/", "/about/index.html", "/about"])
+def test_nginx_answers_a_moved_page_with_a_301_to_the_new_address(moved_site, tmp_path, old):
+    with nginx(moved_site, tmp_path) as base:
+        status, location = status_and_location(base, old)
+        assert (status, location) == (301, f"{base}/about-this-site/")
+        assert status_and_location(base, "/about-this-site/")[0] == 200
+
+
+@pytest.mark.browser
+def test_without_javascript_a_moved_page_keeps_the_fragment_through_nginx(
+    browser, moved_site, tmp_path
+):
+    context = browser.new_context(java_script_enabled=False)
+    with nginx(moved_site, tmp_path) as base:
+        tab = context.new_page()
+        tab.goto(f"{base}/about/#how-to-cite")
+        assert tab.url == f"{base}/about-this-site/#how-to-cite"
+    context.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_a_renamed_id_lands_on_its_alias(browser, moved_site):
+    context = browser.new_context(java_script_enabled=False)
+    with serving(moved_site) as base:
+        tab = context.new_page()
+        tab.goto(base + "intersectionality/#an-intersectional-lens")
+        assert tab.evaluate("document.querySelector(':target').dataset.bbAliasOf") == "lens"
+    context.close()
+
+
+@pytest.mark.browser
+def test_on_a_host_without_redirects_the_script_forwards_a_moved_page_with_its_fragment(
+    page, moved_site
+):
+    with serving(moved_site) as base:  # like GitHub Pages: files only
+        page.goto(base + "about/#how-to-cite")
+        page.wait_for_url("**/about-this-site/#how-to-cite")
+
+
+@pytest.mark.browser
+def test_the_script_forwards_an_id_moved_to_another_page(page, moved_site):
+    with serving(moved_site) as base:
+        page.goto(base + "coalitions/#standing-together")
+        page.wait_for_url("**/solidarity/#solidarity-within-coalitions")
+        page.wait_for_selector("#solidarity-within-coalitions.bb-landed")
+
+
+@pytest.mark.browser
+def test_the_script_shows_the_current_id_of_a_renamed_one(page, moved_site):
+    with serving(moved_site) as base:
+        page.goto(base + "intersectionality/#an-intersectional-lens")
+        page.wait_for_url("**/intersectionality/#lens")
+        page.wait_for_selector("#lens.bb-landed")

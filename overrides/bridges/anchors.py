@@ -2,20 +2,32 @@
 
 `docs/published-anchors.txt` lists them, one `/page/#anchor` a line. Each must
 keep working: as an id on its page, as a `moved_anchors` entry in that page's
-front matter (forwarded in the browser), or through a page redirect in
-`mkdocs.yml`. `./scripts/anchors --update` adds anchors that are new.
+front matter, or through a page redirect in `mkdocs.yml`. `./scripts/anchors
+--update` adds anchors that are new.
+
+The list only grows. A line deleted from it still counts: the build also reads
+every line the file has ever held in git history (`git log -p`), so deleting a
+heading together with its line fails unless a moved anchor or a redirect covers it.
+Outside a git checkout only the file itself is read.
+
+Moved pages get server-side redirects (`_redirects` for Netlify and Cloudflare
+Pages, an nginx snippet); a 301 keeps the link's #fragment.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import lxml.html
+from jinja2 import Environment, FileSystemLoader
 
 REGISTRY = Path("docs/published-anchors.txt")
+REDIRECTS_FILE = "_redirects"
+NGINX_REDIRECTS_FILE = "nginx-redirects.conf"
 HEADER = (
     "# Every page and section link the site has published. Do not delete lines:\n"
     "# map a removed anchor under `moved_anchors:` in its page's front matter, or\n"
@@ -41,11 +53,39 @@ def site_anchors(site_dir: Path, urls: Iterable[str]) -> set[str]:
     return links
 
 
-def read_registry(path: Path = REGISTRY) -> list[str]:
+class RegistryError(ValueError):
+    """A line of the registry that is not a link; the message names the line."""
+
+
+def read_registry(path: Path = REGISTRY, shown_as: Path = REGISTRY) -> list[str]:
     if not path.exists():
         return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    # utf-8-sig: some editors save a byte-order mark, which is not part of the first line.
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    links = []
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith("/") or " " in line:
+            raise RegistryError(
+                f"{shown_as}, line {number}: '{line}' is not a link like /page/#anchor; "
+                "fix the line, or start it with # to make it a comment."
+            )
+        links.append(line)
+    return links
+
+
+def published_in_history(path: Path = REGISTRY) -> set[str]:
+    """Every link the registry has held in any commit (empty outside a git checkout)."""
+    try:
+        log = subprocess.run(
+            ["git", "log", "--format=", "--no-ext-diff", "--unified=0", "-p", "--", path.name],
+            cwd=path.parent, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return set()
+    return {line[1:].strip() for line in log.splitlines() if line.startswith("+/")}
 
 
 def write_registry(links: Iterable[str], path: Path = REGISTRY) -> None:
@@ -57,29 +97,71 @@ def broken_links(
     site_dir: Path,
     redirects: Mapping[str, str],
     moved: Mapping[str, Mapping[str, str]],
+    deleted: Iterable[str] = (),
 ) -> list[str]:
-    """Registered links that no longer lead anywhere, each with what to do."""
-    problems = []
+    """Registered links (and `deleted` ones) that no longer lead anywhere, with what to do."""
     cache: dict[str, set[str]] = {}
+    problems = []
+    gone: dict[str, list[str]] = {}  # one message per page that is gone, not per anchor
     for link in registry:
-        url, _, anchor = link.removeprefix("/").partition("#")
-        url = redirects.get(url, url)
-        if not (site_dir / url / "index.html").exists():
+        if fix := _what_broke(link, site_dir, redirects, moved, cache):
+            if fix == PAGE_GONE:
+                gone.setdefault(link.partition("#")[0], []).append(link)
+            else:
+                problems.append(f"'{link}' was published but {fix}")
+    for page, links in gone.items():
+        sections = f" (and {len(links) - 1} section link(s) on it)" if len(links) > 1 else ""
+        old = page.strip("/") or "index"
+        problems.append(
+            f"'{page}'{sections} was published but its page is gone: add "
+            f"'{old}.md: new-name.md' under redirect_maps in mkdocs.yml."
+        )
+    for link in sorted(deleted):
+        if fix := _what_broke(link, site_dir, redirects, moved, cache):
             problems.append(
-                f"'{link}' was published but its page is gone: add a redirect for it "
-                "under redirect_maps in mkdocs.yml."
-            )
-            continue
-        anchor = moved.get(url, {}).get(anchor, anchor)
-        if "#" in anchor:  # moved to another page
-            url, _, anchor = anchor.partition("#")
-        if anchor and anchor not in cache.setdefault(url, _anchors_or_empty(site_dir, url)):
-            problems.append(
-                f"'{link}' was published but '#{anchor}' is no longer on /{url}: put the "
-                "id back on its heading, or map it under moved_anchors in the page's "
-                "front matter."
+                f"'{link}' was deleted from the list, but git history shows it was published, "
+                f"and {fix} Then put the line back."
             )
     return problems
+
+
+PAGE_GONE = "its page is gone: add a redirect for it under redirect_maps in mkdocs.yml."
+
+
+def _what_broke(
+    link: str,
+    site_dir: Path,
+    redirects: Mapping[str, str],
+    moved: Mapping[str, Mapping[str, str]],
+    cache: dict[str, set[str]],
+) -> str | None:
+    url, _, anchor = link.removeprefix("/").partition("#")
+    url = redirects.get(url, url)
+    if not (site_dir / url / "index.html").exists():
+        return PAGE_GONE
+    anchor = moved.get(url, {}).get(anchor, anchor)
+    if "#" in anchor:  # moved to another page
+        url, _, anchor = anchor.partition("#")
+    if anchor and anchor not in cache.setdefault(url, _anchors_or_empty(site_dir, url)):
+        return (
+            f"'#{anchor}' is no longer on /{url}: put the id back on its heading, or map it "
+            "under moved_anchors in the page's front matter."
+        )
+    return None
+
+
+def write_redirects(
+    site_dir: Path, redirects: Mapping[str, str], base: str, templates: Path
+) -> None:
+    """`_redirects` (Netlify, Cloudflare Pages) and an nginx snippet for moved pages."""
+    rules = [(f"{base}{old}", f"{base}{new}") for old, new in sorted(redirects.items())]
+    env = Environment(loader=FileSystemLoader(templates), keep_trailing_newline=True)
+    for template, target in (
+        ("_redirects", REDIRECTS_FILE),
+        ("nginx-redirects.conf", NGINX_REDIRECTS_FILE),
+    ):
+        text = env.get_template(template).render(rules=rules)
+        (site_dir / target).write_text(text, encoding="utf-8")
 
 
 def _anchors_or_empty(site_dir: Path, url: str) -> set[str]:

@@ -5,17 +5,24 @@ needs: the offline bundle (a second build for file://, zipped); the hooks write
 the cache and security headers. A failed build leaves the previous site folder exactly as it
 was, so a broken page never reaches readers half-written.
 
+Builds of one site folder take turns (an `fcntl` lock beside it). Ctrl-C, TERM and
+HUP remove the temporary folder and end with one line; folders that a killed build
+(SIGKILL, power loss) left behind are removed by the next build.
+
 Usage: python -m bridges.build [SITE_DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,12 +36,48 @@ from bridges.publish import OFFLINE_ZIP, zip_folder
 
 # Material's offline plugin would load this shim from a CDN; we ship it instead.
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(BaseException):
+    """A stop signal arrived; raised so that every `finally` cleans up on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def build_site(site_dir: Path, config_file: Path = Path("mkdocs.yml")) -> None:
     """Builds the site strictly into `site_dir`, replacing it only on success."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(site_dir):
+        _remove_leftovers(site_dir)
+        _build_and_swap(site_dir, config_file)
+
+
+@contextmanager
+def _exclusive(site_dir: Path) -> Iterator[None]:
+    """Holds a lock beside `site_dir` until the build is done; waits for one that runs."""
+    lock_path = site_dir.with_name(f".{site_dir.name}.lock")
+    with open(lock_path, "w", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Waiting for another build of {site_dir.name}/ to finish ...", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # The lock ends when the file closes, also if the process is killed.
+
+
+def _remove_leftovers(site_dir: Path) -> None:
+    """Temporary folders of builds that were killed before they could clean up."""
+    # Safe under the lock: no other build of this site is running.
+    for folder in site_dir.parent.glob(f".{site_dir.name}-new-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(site_dir.with_name(f".{site_dir.name}-old"), ignore_errors=True)
+
+
+def _build_and_swap(site_dir: Path, config_file: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
@@ -80,15 +123,28 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _stop(signum: int, frame: object) -> None:
+    for number in STOP_SIGNALS:  # a second Ctrl-C must not interrupt the clean-up
+        signal.signal(number, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site_dir", nargs="?", default="site", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
+    for number in STOP_SIGNALS:
+        signal.signal(number, _stop)
     try:
         build_site(args.site_dir)
+    except Stopped as stop:
+        print(f"Build stopped ({stop}); {args.site_dir}/ was left as it was.", file=sys.stderr)
+        return 128 + stop.signum
     except (MkDocsException, SystemExit) as error:
-        print(f"Build failed; {args.site_dir}/ was left as it was. {error}", file=sys.stderr)
+        # "Aborted with 2 errors in strict mode!": the errors are the lines above.
+        reason = "fix the problems above" if "strict mode" in str(error) else str(error)
+        print(f"Build failed: {reason}; {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 1
     except UnicodeDecodeError:
         print(

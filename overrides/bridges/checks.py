@@ -1,65 +1,337 @@
-"""Checks of each page: its front matter, the pages it names as related, its ids."""
+"""Checks of each page: front matter, ids, markup published as text, raw HTML links.
+
+Each check returns its problems instead of raising, so that the build reports every
+problem of every page in one run; each names the file, the line and the fix.
+"""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import lxml.html
 import yaml
-from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from bridges.safety import MOVED_ANCHOR_TARGET
+
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
-ALLOWED_KEYS = {"description", "downloads", "hide", "moved_anchors", "related", "search", "title"}
-REQUIRED_KEYS = {"description", "title"}
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Material's own elements use ids starting "__" (__search, __drawer, __toc, ...);
+# ours start "bb-". A page id with either prefix would collide with them.
+THEME_ID_PREFIXES = ("__", "bb-")
+FENCE = re.compile(r"^\s*(```|~~~)")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+ATTRIBUTE_LIST = re.compile(r"\{:?\s*([^{}\n]*)\}")
+HEADING_ID = re.compile(r"\{:?[^{}\n]*#([^\s{}]+)[^{}\n]*\}\s*#*\s*$")
+RAW_LINK = re.compile(r"<(a|img)\b[^>]*?\s(href|src)\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+NEVER_TEXT = {"code", "pre", "kbd", "script", "style", "svg"}
+# Markdown that reached the page as text, each with what to do instead.
+LEFTOVER_MARKUP = [
+    (
+        re.compile(r"\[[^\[\]\n]+\]\[[^\[\]\n]*\]"),
+        "the reference link '{text}' has no definition: add a line like '[ref]: page.md' "
+        "below the paragraph, or write [text](page.md).",
+    ),
+    (
+        re.compile(r"\[[^\[\]\n]+\]\([^()\n]*\)"),
+        "'{text}' was published as text (Markdown is not read inside raw HTML): add "
+        "'markdown' to the HTML tag around it, like <div markdown>.",
+    ),
+    (
+        re.compile(r"\{:?\s*[#.][^{}\n]*\}"),
+        "'{text}' was published as text: an attribute list goes at the end of a heading line, "
+        "or on its own line right below a paragraph, like {{: #paragraph-id }}.",
+    ),
+    (
+        re.compile(r"^\s*(?:!!!|\?\?\?)[^\n]*", re.MULTILINE),
+        "'{text}' was published as text: leave a blank line before a box and indent its "
+        "content by 4 spaces.",
+    ),
+    (
+        re.compile(r"\[\[|\]\]"),
+        "'{text}' was published as text: a term link is [[id]] or [[shown words|id]] on one line.",
+    ),
+]
+ALLOWED_HIDE = {"feedback", "footer", "navigation", "path", "tags", "toc"}
+EXAMPLE_FRONT_MATTER = "---\ntitle: Allyship\ndescription: One sentence for link previews.\n---"
 
 
-def check_front_matter(page: Page, files: Files) -> None:
-    """Fails on front matter MkDocs would otherwise drop or show as text."""
-    where = f"docs/{page.file.src_uri}"
+def where(page: Page, line: int | None = None) -> str:
+    return f"docs/{page.file.src_uri}" + (f", line {line}" if line else "")
+
+
+def line_of(source: str, text: str, start: int = 0) -> int | None:
+    offset = source.find(text, start)
+    return source.count("\n", 0, offset) + 1 if offset >= 0 else None
+
+
+def _key_line(source: str, key: str) -> int | None:
+    match = re.search(rf"^{re.escape(key)}\s*:", source, re.MULTILINE)
+    return source.count("\n", 0, match.start()) + 1 if match else None
+
+
+def front_matter_problems(page: Page, files: Files) -> list[str]:
+    """Front matter MkDocs would drop, show as text, or publish wrongly ("True")."""
     source = page.file.content_string
+    if source.startswith("---") and not re.search(r"^---\s*$", source[3:], re.MULTILINE):
+        return [
+            f"{where(page, 1)}: the front matter has no closing '---' line; add one after "
+            "its last 'key: value' line."
+        ]
     if source.startswith("---") and not page.meta:
         # MkDocs keeps unparsable YAML as page text; name the problem instead.
         block = source.split("---", 2)[1] if source.count("---") >= 2 else source
         try:
             yaml.safe_load(block)
         except yaml.YAMLError as error:
-            raise PluginError(f"{where}: the front matter is not valid YAML: {error}") from error
-        raise PluginError(
-            f"{where}: the front matter must be 'key: value' lines between '---' lines."
-        )
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 2 if mark else None
+            problem = getattr(error, "problem", None) or "see the line"
+            return [f"{where(page, line)}: the front matter is not valid YAML ({problem})."]
+        return [
+            f"{where(page, 1)}: the front matter must be 'key: value' lines between '---' "
+            f"lines, like\n{EXAMPLE_FRONT_MATTER}"
+        ]
     if page.meta and not source.startswith("---"):
-        raise PluginError(
-            f"{where}: the page starts with 'Key: value' lines, which MkDocs would hide as "
-            "metadata. Put front matter between '---' lines, or start the page with a heading."
-        )
-    unknown = sorted(set(page.meta) - ALLOWED_KEYS)
-    if unknown:
-        raise PluginError(
-            f"{where}: unknown front matter key(s) {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(ALLOWED_KEYS))}."
-        )
-    missing = sorted(REQUIRED_KEYS - set(page.meta))
-    if missing:
-        raise PluginError(f"{where}: add {' and '.join(missing)} to the front matter.")
-    moved = page.meta.get("moved_anchors", {})
-    if not isinstance(moved, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in moved.items()
+        return [
+            f"{where(page, 1)}: the page starts with 'Key: value' lines, which MkDocs would "
+            "hide as metadata. Put front matter between '---' lines, or start the page with "
+            "a heading."
+        ]
+    meta = page.meta
+    problems = []
+
+    def problem(key: str, text: str) -> None:
+        line = _key_line(source, key)
+        written = source.splitlines()[line - 1].partition(":")[2] if line else ""
+        written = re.sub(r"(^|\s)#.*$", "", written).strip()  # without a YAML comment
+        problems.append(f"{where(page, line)}: {text.replace('{written}', written)}")
+
+    for key in sorted(set(meta) - {*_CHECKS}):
+        problem(key, f"unknown front matter key '{key}'; allowed: {', '.join(sorted(_CHECKS))}.")
+    for key in ("title", "description"):
+        if key not in meta:
+            problems.append(f"{where(page, 1)}: add '{key}:' to the front matter.")
+    for key, check in _CHECKS.items():
+        if key in meta and (text := check(meta[key], page, files)):
+            problem(key, f"'{key}': {text}")
+    return problems
+
+
+def _text(value: Any, page: Page, files: Files) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    if value is None or value == "":
+        return "this needs some text; write a few words after the colon."
+    kind = (
+        "yes/no"
+        if isinstance(value, bool)
+        else "a number"
+        if isinstance(value, int | float)
+        else "a list or mapping"
+    )
+    return (
+        f"YAML reads this as {kind}, not text; put the words in quotes, "
+        'like "{written}", or write a sentence.'
+    )
+
+
+def _flag(value: Any, page: Page, files: Files) -> str | None:
+    return None if isinstance(value, bool) else "write true or false."
+
+
+def _hide(value: Any, page: Page, files: Files) -> str | None:
+    if isinstance(value, list) and set(value) <= ALLOWED_HIDE:
+        return None
+    return f"write a list of parts to hide, from: {', '.join(sorted(ALLOWED_HIDE))}."
+
+
+def _search(value: Any, page: Page, files: Files) -> str | None:
+    if isinstance(value, dict) and set(value) <= {"boost", "exclude"}:
+        return None
+    return "write {exclude: true} or {boost: 2}."
+
+
+def _moved(value: Any, page: Page, files: Files) -> str | None:
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and ID_PATTERN.match(k) and isinstance(v, str) for k, v in value.items()
     ):
-        raise PluginError(
-            f"{where}: 'moved_anchors' maps old ids to new ones, like "
-            "{old-heading: new-heading} or {old-heading: other-page/#heading}."
+        return None
+    return (
+        "map each old id to its new one, like {old-heading: new-heading} or "
+        "{old-heading: other-page/#heading}."
+    )
+
+
+def _related(value: Any, page: Page, files: Files) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "write a list of pages, like [allyship.md]."
+    missing = [path for path in value if files.get_file_from_path(path) is None]
+    if missing:
+        return (
+            f"related page(s) {', '.join(missing)} do not exist in docs/: write each page's "
+            "current file name."
         )
-    related = page.meta.get("related", [])
-    if not isinstance(related, list):
-        raise PluginError(f"{where}: 'related' must be a list of pages, like [allyship.md].")
-    for path in related:
-        if files.get_file_from_path(str(path)) is None:
-            raise PluginError(f"{where}: related page '{path}' does not exist in docs/.")
-        if path == page.file.src_uri:
-            raise PluginError(f"{where}: a page cannot list itself as related.")
+    if page.file.src_uri in value:
+        return "a page cannot list itself as related."
+    return None
+
+
+_CHECKS = {
+    "description": _text,
+    "downloads": _flag,
+    "hide": _hide,
+    "moved_anchors": _moved,
+    "related": _related,
+    "search": _search,
+    "title": _text,
+}
+REQUIRED_KEYS = {"description", "title"}
+
+
+def make_meta_safe(page: Page, files: Files) -> None:
+    """After a front matter problem, values the rest of the build can still use."""
+    for key, check in _CHECKS.items():
+        if key in page.meta and check(page.meta[key], page, files):
+            del page.meta[key]
+    for key in REQUIRED_KEYS:
+        page.meta.setdefault(key, "")
+
+
+def _lines_outside_code(source: str) -> Iterator[tuple[int, str]]:
+    in_fence = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence and not line.startswith(("    ", "\t")):
+            yield number, line
+
+
+def id_problems(page: Page) -> list[str]:
+    """Headings need a fixed id; no id may look like the theme's own."""
+    source = page.file.content_string
+    problems = []
+    for number, line in _lines_outside_code(source):
+        heading = HEADING.match(line)
+        if heading and not HEADING_ID.search(line):
+            text = re.sub(r"\s*\{[^}]*\}\s*$", "", heading.group(2))
+            problems.append(
+                f"{where(page, number)}: the heading '{line.strip()}' needs a fixed id, so "
+                f"links to it keep working: '{heading.group(1)} {text} "
+                f"{{#{_suggest_id(text)}}}'."
+            )
+        for attributes in ATTRIBUTE_LIST.findall(line):
+            for token in attributes.split():
+                if not token.startswith("#"):
+                    continue
+                anchor = token[1:]
+                if anchor.startswith(THEME_ID_PREFIXES):
+                    problems.append(
+                        f"{where(page, number)}: the id '{anchor}' starts with "
+                        f"'{anchor[:2] if anchor.startswith('__') else 'bb-'}', like the "
+                        f"theme's own ids; choose another, like "
+                        f"'{_suggest_id(anchor.removeprefix('bb-'))}'."
+                    )
+                elif not ID_PATTERN.match(anchor):
+                    problems.append(
+                        f"{where(page, number)}: the id '{anchor}' must be lowercase words "
+                        f"joined by '-', like '{_suggest_id(anchor)}'."
+                    )
+    return problems
+
+
+def _suggest_id(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:5]) or "section"
+
+
+def raw_links(page: Page) -> list[tuple[int, str]]:
+    """(line, address) of each link or image written as raw HTML in the page."""
+    found = []
+    for number, line in _lines_outside_code(page.file.content_string):
+        for match in RAW_LINK.finditer(line):
+            found.append((number, match.group(3)))
+    return found
+
+
+def content_problems(html: str, page: Page, explicit_term: str) -> list[str]:
+    """Markdown that reached the page as text, and images without alt text."""
+    if not html.strip():
+        return []
+    source = page.file.content_string
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    problems = []
+    for text in _published_text(root):
+        text = re.sub(explicit_term, "", text)  # reported by the glossary extension
+        for pattern, fix in LEFTOVER_MARKUP:
+            for match in pattern.finditer(text):
+                found = match.group(0).strip()
+                problems.append(f"{where(page, line_of(source, found))}: {fix.format(text=found)}")
+    for image in root.iter("img"):
+        if not (image.get("alt") or "").strip():
+            address = image.get("src", "")
+            name = posixpath.basename(urlsplit(address).path)
+            problems.append(
+                f"{where(page, line_of(source, name) if name else None)}: the image '{name}' "
+                f"has no alt text: write ![what the image shows]({name})."
+            )
+    return problems
+
+
+def _published_text(element: Any) -> Iterator[str]:
+    if not isinstance(element.tag, str) or element.tag in NEVER_TEXT:
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _published_text(child)
+        if child.tail:
+            yield child.tail
+
+
+def raw_link_problems(
+    links: dict[str, list[tuple[int, str]]], pages: dict[str, str], site_dir: Path
+) -> list[str]:
+    """Raw HTML links (by source path; `pages` maps source path to URL) that lead nowhere."""
+    problems = []
+    for src, found in sorted(links.items()):
+        for line, address in found:
+            parts = urlsplit(address)
+            if parts.scheme or parts.netloc or address.startswith(("mailto:", "data:")):
+                continue
+            base = "/" + pages[src]
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(base), parts.path))
+            target = target + "/" if parts.path.endswith("/") and target != "/" else target
+            if not parts.path:
+                target = base
+            file = site_dir / target.lstrip("/")
+            if file.is_dir():
+                file = file / "index.html"
+            fix = (
+                "Write it as a Markdown link, [text](page.md#id), which the build checks and "
+                "turns into the right address."
+            )
+            if not file.is_file():
+                problems.append(
+                    f"docs/{src}, line {line}: the raw HTML link '{address}' leads nowhere "
+                    f"(nothing at {target}). {fix}"
+                )
+            elif parts.fragment and file.suffix == ".html":
+                ids = set(ID_ATTRIBUTE.findall(file.read_text(encoding="utf-8")))
+                if parts.fragment not in ids:
+                    problems.append(
+                        f"docs/{src}, line {line}: the raw HTML link '{address}' points to "
+                        f"'#{parts.fragment}', which is not on {target}. {fix}"
+                    )
+    return problems
 
 
 def related_pages(page: Page, nav: Navigation) -> list[Page]:
@@ -68,11 +340,52 @@ def related_pages(page: Page, nav: Navigation) -> list[Page]:
     return [other for other in nav.pages if other.file.src_uri in wanted]
 
 
-def check_unique_ids(html: str, page: Page) -> None:
+def unique_id_problems(html: str, page: Page) -> list[str]:
     """Two elements with one id break links to the second; name the ids to change."""
     repeated = sorted(id for id, count in Counter(ID_ATTRIBUTE.findall(html)).items() if count > 1)
-    if repeated:
-        raise PluginError(
-            f"docs/{page.file.src_uri}: the id(s) {', '.join(repeated)} are used more than "
-            "once on the page; give each heading its own {#id}."
-        )
+    return [
+        f"{where(page, line_of(page.file.content_string, '#' + id))}: the id '{id}' is used "
+        "more than once on the page; give each heading its own {#id}."
+        for id in repeated
+    ]
+
+
+def alias_moved_anchors(html: str, moved: dict[str, str], alias: Callable[..., str]) -> str:
+    """Keeps each id renamed on the same page as an empty element (`alias`) at the new one.
+
+    The browser then lands on an old link without any script.
+    """
+    for old, new in moved.items():
+        if "/" in new or "#" in new:
+            continue  # moved to another page: only a script or a server can follow it
+        start_tag = re.search(rf'<[a-z0-9]+\b[^>]*\sid="{re.escape(new)}"[^>]*>', html)
+        if start_tag:
+            html = html[: start_tag.end()] + alias(old=old, new=new) + html[start_tag.end() :]
+    return html
+
+
+def moved_anchor_problems(html: str, page: Page, moved: dict[str, str]) -> list[str]:
+    """A `moved_anchors` entry whose old id is still there, or whose new one is not."""
+    ids = set(ID_ATTRIBUTE.findall(html))
+    source = page.file.content_string
+    problems = []
+    for old, new in moved.items():
+        line = line_of(source, f"{old}:")
+        if not MOVED_ANCHOR_TARGET.match(new):
+            # bridges.js sends the browser there: never a scheme such as javascript:.
+            problems.append(
+                f"{where(page, line)}: moved_anchors entry '{old}: {new}' must name an id on "
+                "this page (new-heading) or a page of this site with an id "
+                "(other-page/#heading), without a scheme such as https: or javascript:."
+            )
+        elif old in ids:
+            problems.append(
+                f"{where(page, line)}: moved_anchors lists '{old}', but the page still has "
+                f"that id; remove '{old}' from moved_anchors, or change the heading's id."
+            )
+        elif "/" not in new and "#" not in new and new not in ids:
+            problems.append(
+                f"{where(page, line)}: moved_anchors sends '{old}' to '{new}', which is not an "
+                "id on this page; write the heading's new id."
+            )
+    return problems

@@ -6,10 +6,13 @@ Zensical, which reads `markdown_extensions` but ignores MkDocs plugins.
 - The first occurrence of each glossary term on a page links to its glossary entry;
   terms that have a chapter of their own (`topic`) link to that chapter instead,
   except on the chapter itself. The visible text never changes.
-- `[[id]]` or `[[shown words|id]]` marks a term explicitly; an unknown id fails the
-  build, naming the page and the term.
+- `[[id]]` (shown as the term's name) or `[[shown words|id]]` marks a term
+  explicitly; an unknown id, or an empty part, fails the build, naming the page,
+  the line and the fix.
 - A paragraph holding only `::: glossary` becomes the alphabetical glossary, with a
-  letter index and, under each term, the pages that use it.
+  letter index and, under each term, the pages that link it. Those pages are known
+  only once every page is converted, so the listing holds a placeholder per term
+  that the build fills in from what this extension linked (`USED_IN`).
 - Each page ends with the definitions of its linked terms in a hidden block: the
   target of `aria-describedby`, the source of the tooltips, and printed on paper.
 """
@@ -20,6 +23,7 @@ import logging
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from functools import cached_property
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -31,11 +35,13 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from bridges.safety import markdown_text, render_definition
-from bridges.terms import Glossary, GlossaryError, Term, load_glossary
+from bridges.terms import Glossary, GlossaryError, Term, letter_of, load_glossary
 
 log = logging.getLogger("mkdocs.bridges.glossary")
 
-EXPLICIT_TERM = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]|\n]+?))?\]\]"
+# Anything between [[ and ]]: malformed ones are reported rather than published as text.
+EXPLICIT_TERM = r"\[\[([^\[\]\n]*)\]\]"
+EXPLICIT_TERM_FORMS = "[[id]] or [[shown words|id]]"
 GLOSSARY_MARKER = re.compile(r"^:::[ \t]+glossary[ \t]*$", re.MULTILINE)
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
 # Where a term is never linked: inside links, code, headings and interactive parts.
@@ -59,12 +65,35 @@ SKIPPED_TAGS = {
 SKIPPED_CLASSES = {"admonition-title", "bb-definitions", "bb-no-glossary"}
 
 
-def current_page(md: Markdown) -> str | None:
-    """The source path of the page being converted, when MkDocs is the host."""
+# Term id -> source paths of the pages where the extension linked it, in this build.
+# The build clears it before converting pages and reads it for the glossary page.
+USED_IN: dict[str, set[str]] = {}
+
+
+def _current_file(md: Markdown) -> Any:
     # Registry has no .get().
     relpath = md.treeprocessors["relpath"] if "relpath" in md.treeprocessors else None  # noqa: SIM401
-    file = getattr(relpath, "file", None)
-    return getattr(file, "src_uri", None)
+    return getattr(relpath, "file", None)
+
+
+def current_page(md: Markdown) -> str | None:
+    """The source path of the page being converted, when MkDocs is the host."""
+    return getattr(_current_file(md), "src_uri", None)
+
+
+def report(md: Markdown, text: str, problem: str) -> None:
+    """Logs a problem with the page's file and the line where `text` first appears.
+
+    Logged, not raised, so that every problem of every page is reported in one run;
+    MkDocs' strict mode then fails the build.
+    """
+    file = _current_file(md)
+    if file is None:
+        raise GlossaryError(problem)
+    source = file.content_string
+    offset = source.find(text)
+    line = f", line {source.count(chr(10), 0, offset) + 1}" if offset >= 0 else ""
+    log.error("docs/%s%s: %s", file.src_uri, line, problem)
 
 
 def link_to(target: str, page: str | None) -> str:
@@ -87,17 +116,29 @@ class ExplicitTermProcessor(InlineProcessor):
         super().__init__(EXPLICIT_TERM, md)
         self.extension = extension
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
-        shown, reference = m.group(1).strip(), (m.group(2) or m.group(1)).strip()
-        term = self.extension.glossary.term_for(reference)
-        if term is None:
-            page = current_page(self.md) or "this page"
-            raise GlossaryError(
-                f"{page}: unknown glossary term '{m.group(0)}'. Fix the spelling, or add a "
-                f"term with id '{reference}' to {self.extension.glossary.path}."
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | str, int, int]:
+        written = m.group(0)
+        parts = [part.strip() for part in m.group(1).split("|")]
+        if len(parts) > 2 or not all(parts):
+            report(
+                self.md, written, f"'{written}' is not a term link: write {EXPLICIT_TERM_FORMS}."
             )
+            return written, m.start(0), m.end(0)
+        glossary = self.extension.glossary
+        reference = parts[-1]
+        term = glossary.term_for(reference)
+        if term is None:
+            report(
+                self.md,
+                written,
+                f"unknown glossary term '{written}'. Fix the spelling, or add a term with id "
+                f"'{reference}' to {glossary.path}.",
+            )
+            return written, m.start(0), m.end(0)
         link = etree.Element("a", {"data-term": term.id})
-        link.text = shown
+        # [[mutual-aid]] shows "Mutual aid"; [[coalitions]] shows the words as written.
+        is_bare_id = len(parts) == 1 and reference == term.id and not glossary.is_phrase(reference)
+        link.text = term.term if is_bare_id else parts[0]
         return link, m.start(0), m.end(0)
 
 
@@ -133,10 +174,14 @@ class TermLinkTreeprocessor(Treeprocessor):
                 term = glossary.terms[link.get("data-term", "")]
                 self._finish_link(link, term, page)
                 linked.setdefault(term.id, term)
-        if not self.extension.is_glossary_page:
-            self._link_within(root, linked, page)
-        if linked and not self.extension.is_glossary_page:
+        if self.extension.is_glossary_page:
+            return
+        self._link_within(root, linked, page)
+        if linked:
             root.append(self._definitions(linked.values()))
+        if page is not None:
+            for term_id in linked:
+                USED_IN.setdefault(term_id, set()).add(page)
 
     def _link_within(
         self, element: etree.Element, linked: dict[str, Term], page: str | None
@@ -217,8 +262,14 @@ class GlossaryExtension(Extension):
         super().__init__(**kwargs)
         self.docs_dir = Path(self.getConfig("docs_dir"))
         self.page = self.getConfig("page")
-        self.glossary = load_glossary(Path(self.getConfig("data")), self.docs_dir)
         self.is_glossary_page = False
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        # Loaded on first use, not when the extension is configured: MkDocs prints a
+        # Python traceback for any error raised while it loads an extension, and the
+        # build checks the file itself first (hooks.on_config) with a clean message.
+        return load_glossary(Path(self.getConfig("data")), self.docs_dir)
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
@@ -237,12 +288,6 @@ class GlossaryExtension(Extension):
         is rendered on its own and stashed, so none of them is read as Markdown or HTML.
         """
         terms = self.glossary.sorted_terms()
-        used_in = pages_using_terms(self.glossary, self.docs_dir, skip=self.page)
-        for term in terms:
-            if not used_in[term.id]:
-                log.info(
-                    "Glossary term '%s' (%s) is not used on any page.", term.id, self.glossary.path
-                )
         by_letter = [(letter, list(group)) for letter, group in groupby(terms, key=index_letter)]
         index = " ".join(
             f"[{markdown_text(letter, md)}](#{letter_id(letter)})" for letter, _ in by_letter
@@ -254,12 +299,10 @@ class GlossaryExtension(Extension):
         for letter, group in by_letter:
             parts.append(f"## {markdown_text(letter, md)} {{ #{letter_id(letter)} .bb-letter }}\n")
             for term in group:
-                parts.append(self._entry(term, used_in[term.id], page, md))
+                parts.append(self._entry(term, page, md))
         return "\n".join(parts)
 
-    def _entry(
-        self, term: Term, used_in: list[tuple[str, str]], page: str | None, md: Markdown
-    ) -> str:
+    def _entry(self, term: Term, page: str | None, md: Markdown) -> str:
         definition = md.htmlStash.store(f"<p>{render_definition(term.definition)}</p>")
         lines = [
             '<div class="bb-entry" markdown>',
@@ -278,11 +321,7 @@ class GlossaryExtension(Extension):
             facts.append(
                 "See also: " + ", ".join(f"[{markdown_text(t.term, md)}](#{t.id})" for t in names)
             )
-        if used_in:
-            links = (
-                f"[{markdown_text(title, md)}](<{link_to(path, page)}>)" for title, path in used_in
-            )
-            facts.append("Used in: " + ", ".join(links))
+        facts.append(f'<span data-bb-used-in="{term.id}"></span>')
         if term.source:
             facts.append(f"Source: {markdown_text(term.source, md)}")
         if facts:
@@ -293,7 +332,7 @@ class GlossaryExtension(Extension):
 
 def index_letter(term: Term) -> str:
     """The letter a term is listed under; terms not starting with a letter go under #."""
-    first = term.term[0].upper()
+    first = letter_of(term)
     return first if first.isalpha() else "#"
 
 
@@ -313,35 +352,6 @@ def page_title(path: Path) -> str:
         return str(meta["title"])
     heading = re.search(r"^#\s+(.+?)(?:\s*\{.*\})?\s*$", text, re.MULTILINE)
     return heading.group(1) if heading else path.stem.replace("-", " ").capitalize()
-
-
-def pages_using_terms(
-    glossary: Glossary, docs_dir: Path, skip: str
-) -> dict[str, list[tuple[str, str]]]:
-    """For each term id, the (title, path) of the pages whose text uses it, by title."""
-    used: dict[str, list[tuple[str, str]]] = {term_id: [] for term_id in glossary.terms}
-    for path in sorted(docs_dir.rglob("*.md")):
-        relative = path.relative_to(docs_dir).as_posix()
-        if relative == skip:
-            continue
-        text = FRONT_MATTER.sub("", path.read_text(encoding="utf-8"), count=1)
-        text = _without_unlinked_parts(text)
-        found = {glossary.term_for(m.group(0)) for m in glossary.pattern.finditer(text)}
-        for m in re.finditer(EXPLICIT_TERM, text):
-            found.add(glossary.term_for((m.group(2) or m.group(1)).strip()))
-        for term in filter(None, found):
-            used[term.id].append((page_title(path), relative))
-    for pages in used.values():
-        pages.sort(key=lambda item: item[0].casefold())
-    return used
-
-
-def _without_unlinked_parts(markdown: str) -> str:
-    """Markdown minus what is never linked: code, headings, admonition titles, links."""
-    markdown = re.sub(r"^```.*?^```", "", markdown, flags=re.MULTILINE | re.DOTALL)
-    markdown = re.sub(r"^(#|!!!|\?\?\?).*$", "", markdown, flags=re.MULTILINE)
-    markdown = re.sub(r"`[^`]*`", "", markdown)
-    return re.sub(r"(?<!\[)\[[^\[\]]*\]\([^)]*\)", "", markdown)
 
 
 def makeExtension(**kwargs: Any) -> GlossaryExtension:

@@ -1,29 +1,55 @@
 """MkDocs hooks: checks of each page, its "Related" chapters, link previews,
-published links, the PDF, escaped templates and the Content-Security-Policy.
+published links, the PDF and EPUB, escaped templates and the Content-Security-Policy.
 
-One function per MkDocs event; each calls small transforms from this package and
-fails with a message naming the file and what to fix.
+One function per MkDocs event; each calls small transforms from this package.
+Content problems are logged as errors, not raised, so that one run reports every
+problem of every page (each with its file, line and fix); strict mode then stops
+the build. Only a glossary file that cannot be read stops it at once.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils import get_relative_url
 
-from bridges.anchors import broken_links, read_registry
+from bridges import glossary
+from bridges.anchors import (
+    RegistryError,
+    broken_links,
+    published_in_history,
+    read_registry,
+    write_redirects,
+)
 from bridges.cards import card_path, make_card
-from bridges.checks import check_front_matter, check_unique_ids, related_pages
+from bridges.checks import (
+    ATTRIBUTE_LIST,
+    alias_moved_anchors,
+    content_problems,
+    front_matter_problems,
+    id_problems,
+    make_meta_safe,
+    moved_anchor_problems,
+    raw_link_problems,
+    raw_links,
+    related_pages,
+    unique_id_problems,
+)
 from bridges.epub import build_epub
 from bridges.pdf import build_pdf
 from bridges.publish import (
@@ -33,13 +59,40 @@ from bridges.publish import (
     template_inline_code,
     write_host_headers,
 )
-from bridges.safety import check_moved_anchors
 from bridges.stylesheets import bundle_stylesheets
+from bridges.terms import GlossaryError, load_glossary
 
 PRIVATE_THEME_FOLDERS = ("deploy/", "epub/", "pdf/")
+USED_IN_PLACEHOLDER = re.compile(r'<li><span data-bb-used-in="([a-z0-9-]+)"></span></li>')
+EMPTY_LIST = re.compile(r'<ul class="bb-entry__facts">\s*</ul>\s*')
+
+log = logging.getLogger("mkdocs.bridges")
 
 # What later events need from earlier ones in the same build.
 _build: dict[str, Any] = {}
+
+
+class _ProblemCounter(logging.Handler):
+    """Counts warnings and errors, so post-build work is skipped on a failing build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.set_name("bb-problem-counter")
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _problem_counter() -> Any:
+    logger = logging.getLogger("mkdocs")
+    # The hook module is reloaded with each config (live reload): reuse one handler.
+    counter = next((h for h in logger.handlers if h.get_name() == "bb-problem-counter"), None)
+    if counter is None:
+        counter = _ProblemCounter()
+        logger.addHandler(counter)
+    counter.count = 0
+    return counter
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -50,7 +103,44 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["version"] = version("building-bridges")
+    _build["problems"] = _problem_counter()
+    glossary.USED_IN.clear()
+    settings = config.mdx_configs.get("bridges.glossary", {})
+    docs_dir = Path(settings.get("docs_dir", "docs"))
+    _build["glossary_page"] = settings.get("page", "glossary.md")
+    path = Path(settings.get("data", "docs/glossary.yml"))
+    try:
+        terms = load_glossary(path, docs_dir)
+    except GlossaryError as error:
+        _stop(error.problems, path)
+    page_ids = _ids_in_source(docs_dir / _build["glossary_page"])
+    _stop(
+        [
+            f"{path}: the term id '{id}' is also an id on docs/{_build['glossary_page']}; "
+            "choose another id for the term."
+            for id in sorted(page_ids & set(terms.terms))
+        ],
+        path,
+    )
+    _build["terms"] = terms
+    for warning in terms.warnings:  # a renamed topic page: reported with the other pages
+        log.error(warning)
     return config
+
+
+def _stop(problems: list[str], path: Path) -> None:
+    """Every page depends on the glossary: report its problems, then stop at once."""
+    if problems:
+        for problem in problems:
+            log.error(problem)
+        raise Abort(f"fix {path} first, every page uses it")
+
+
+def _ids_in_source(path: Path) -> set[str]:
+    if not path.is_file():
+        return set()
+    attributes = ATTRIBUTE_LIST.findall(path.read_text(encoding="utf-8"))
+    return {token[1:] for text in attributes for token in text.split() if token.startswith("#")}
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -64,6 +154,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["nav"] = nav
     _build["moved_anchors"] = {}
+    _build["raw_links"] = {}
+    _build["pages"] = {}
     return nav
 
 
@@ -83,17 +175,31 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    check_front_matter(page, files)
-    moved = page.meta.get("moved_anchors", {})
-    check_moved_anchors(f"docs/{page.file.src_uri}", moved)
-    _build["moved_anchors"][page.url] = moved
+    problems = front_matter_problems(page, files)
+    if problems:
+        make_meta_safe(page, files)
+    for problem in problems + id_problems(page):
+        log.error(problem)
+    _build["moved_anchors"][page.url] = page.meta.get("moved_anchors", {})
+    _build["raw_links"][page.file.src_uri] = raw_links(page)
+    _build["pages"][page.file.src_uri] = page.url
     # Material's search index reads the title as HTML: give it the escaped form.
     page.meta["title"] = escape(str(page.meta["title"]))
     return markdown
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    check_unique_ids(html, page)
+    if moved := page.meta.get("moved_anchors"):
+        if problems := moved_anchor_problems(html, page, moved):
+            for problem in problems:
+                log.error(problem)
+            return html
+        alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
+        html = alias_moved_anchors(html, moved, alias)
+    for problem in content_problems(html, page, glossary.EXPLICIT_TERM) + unique_id_problems(
+        html, page
+    ):
+        log.error(problem)
     return html
 
 
@@ -102,6 +208,8 @@ def on_page_context(
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
+    if page.file.src_uri == _build["glossary_page"] and page.content:
+        page.content = _fill_used_in(page, nav, config.theme.get_env())
     # Last hook to see them before the template: HTML already, not to be escaped.
     page.content = Markup(page.content)
     _mark_toc_as_html(page.toc)
@@ -115,11 +223,58 @@ def _mark_toc_as_html(items: Iterable[AnchorLink]) -> None:
         _mark_toc_as_html(item.children)
 
 
+def _fill_used_in(page: Page, nav: Navigation, env: jinja2.Environment) -> str:
+    """The glossary's "Used in" lists: the pages where the extension linked each term."""
+    partial = env.get_template("partials/used-in.html")
+    by_source = {other.file.src_uri: other for other in nav.pages}
+
+    def used_in(match: re.Match[str]) -> str:
+        term_id = match.group(1)
+        sources = glossary.USED_IN.get(term_id, set()) - {page.file.src_uri}
+        pages = sorted(
+            (by_source[src] for src in sources if src in by_source),
+            key=lambda other: str(other.title).casefold(),
+        )
+        if not pages:
+            log.info("Glossary term '%s' (%s) is not used on any page.", term_id,
+                     _build["terms"].path)  # fmt: skip
+        links = [(other.title, _relative_url(other.url, page.url)) for other in pages]
+        return partial.render(pages=links)
+
+    return EMPTY_LIST.sub("", USED_IN_PLACEHOLDER.sub(used_in, page.content or ""))
+
+
+def _relative_url(url: str, from_url: str) -> str:
+    relative = get_relative_url(url, from_url)
+    # A folder address keeps its slash ("../", not ".."), as MkDocs' own links do.
+    is_folder = url == "" or url.endswith("/")
+    return relative + "/" if is_folder and not relative.endswith("/") else relative
+
+
 def on_post_build(config: MkDocsConfig) -> None:
     site_dir = Path(config.site_dir)
-    nav: Navigation = _build["nav"]
+    if config.extra.get("offline_bundle"):
+        _finish_site(config, site_dir)
+        return  # The bundle reuses the published site's PDF and has file:// links.
+    problems = raw_link_problems(_build["raw_links"], _build["pages"], site_dir)
+    problems += _published_link_problems(config, site_dir)
+    for problem in problems:
+        log.error(problem)
+    if _build["problems"].count:
+        return  # MkDocs stops the build after this event; no need for cards or a PDF.
+    _finish_site(config, site_dir)
+    base = urlsplit(config.site_url or "/").path or "/"
+    templates = Path(config.theme.custom_dir) / "deploy"
+    write_redirects(site_dir, page_redirects(config), base, templates)
+    if _build.get("make_pdf", True):
+        build_pdf(config, _build["nav"])
+        build_epub(config, _build["nav"])
+    write_host_headers(site_dir, templates, _build["policy"])
+
+
+def _finish_site(config: MkDocsConfig, site_dir: Path) -> None:
     bundle_stylesheets(site_dir)
-    for page in nav.pages:
+    for page in _build["nav"].pages:
         make_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
                   config.site_name, site_dir / card_path(page.url))  # fmt: skip
     problems = code_outside_policy(site_dir, _build["allowed"])
@@ -129,17 +284,19 @@ def on_post_build(config: MkDocsConfig) -> None:
             "text into a script, a value in mkdocs.yml, or a plugin added it:\n  "
             + "\n  ".join(problems)
         )
-    if config.extra.get("offline_bundle"):
-        return  # The bundle reuses the published site's PDF and has file:// links.
+
+
+def _published_link_problems(config: MkDocsConfig, site_dir: Path) -> list[str]:
     registry = Path(config.docs_dir) / "published-anchors.txt"
-    problems = broken_links(read_registry(registry), site_dir, page_redirects(config),
-                            _build["moved_anchors"])  # fmt: skip
-    if problems:
-        raise PluginError(f"{registry}: published links would break:\n  " + "\n  ".join(problems))
-    if _build.get("make_pdf", True):
-        build_pdf(config, nav)
-        build_epub(config, nav)
-    write_host_headers(site_dir, Path(config.theme.custom_dir) / "deploy", _build["policy"])
+    shown_as = Path(os.path.relpath(registry, Path(config.config_file_path).parent))
+    try:
+        listed = read_registry(registry, shown_as)
+    except RegistryError as error:
+        return [str(error)]
+    deleted = published_in_history(registry) - set(listed)
+    problems = broken_links(listed, site_dir, page_redirects(config), _build["moved_anchors"],
+                            deleted)  # fmt: skip
+    return [f"{shown_as}: {problem}" for problem in problems]
 
 
 def page_redirects(config: MkDocsConfig) -> dict[str, str]:

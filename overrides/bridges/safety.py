@@ -205,17 +205,6 @@ def makeExtension(**kwargs: Any) -> SafetyExtension:
 # Front matter ------------------------------------------------------------------
 
 
-def check_moved_anchors(where: str, moved: dict[str, str]) -> None:
-    """Moved anchors become a location the browser goes to: only ids and site paths."""
-    for old, new in moved.items():
-        if not MOVED_ANCHOR_TARGET.match(new):
-            raise UnsafeContentError(
-                f"{where}: moved_anchors entry '{old}: {new}' must name an id on this page "
-                "(new-heading) or a page of this site with an id (other-page/#heading), "
-                "without a scheme such as https: or javascript:."
-            )
-
-
 # The glossary ------------------------------------------------------------------
 
 _checked_glossaries: dict[Path, float] = {}

@@ -1,10 +1,16 @@
-"""The glossary as data: load, validate and match the terms of `docs/glossary.yml`."""
+"""The glossary as data: load, validate and match the terms of `docs/glossary.yml`.
+
+Every problem in the file is collected and reported at once, each with its line,
+so an editor fixes them in one pass.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -14,12 +20,20 @@ except ImportError:  # pragma: no cover - other Markdown hosts
     _BaseError = ValueError
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Ids the glossary page or the theme already use: a term with one would collide.
+RESERVED_ID_PREFIXES = ("letter-", "bb-")
 REQUIRED_FIELDS = ("id", "term", "definition")
-OPTIONAL_FIELDS = ("matches", "see_also", "source", "topic")
+OPTIONAL_FIELDS = ("endings", "matches", "see_also", "source", "topic")
+APOSTROPHES = "'’"
+EXAMPLE_ENTRY = "'- id: mutual-aid', then 'term:' and 'definition:' lined up under 'id:'"
 
 
 class GlossaryError(_BaseError):
-    """A problem an editor can fix; the message names the file and what to change."""
+    """Problems an editor can fix; each message names the file, the line and the fix."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,13 @@ class Term:
     see_also: tuple[str, ...] = ()
     source: str = ""
     topic: str = ""
+    endings: tuple[str, ...] = ()
+
+    def phrases(self) -> list[str]:
+        """Every form that links here: each match, and each with an ending added."""
+        forms = list(self.matches)
+        forms += [phrase + ending for phrase in self.matches for ending in self.endings]
+        return forms
 
 
 @dataclass
@@ -39,98 +60,223 @@ class Glossary:
 
     path: Path
     terms: dict[str, Term]
+    # Problems that need not stop the build (a `topic:` page that was renamed): the
+    # build reports them together with the other stale references to that page.
+    warnings: list[str] = field(default_factory=list)
     pattern: re.Pattern[str] = field(init=False)
     _by_phrase: dict[str, Term] = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_phrase = {}
         for term in self.terms.values():
-            for phrase in term.matches:
-                key = _normalise(phrase)
-                other = self._by_phrase.get(key)
-                if other is not None and other is not term:
-                    raise GlossaryError(
-                        f"{self.path}: the words '{phrase}' are listed under both "
-                        f"'{other.id}' and '{term.id}'; keep them under one term only."
-                    )
-                self._by_phrase[key] = term
+            for phrase in term.phrases():
+                self._by_phrase.setdefault(normalise(phrase), term)
         # Longest first, so "coalition-building" wins over "coalition".
         phrases = sorted(self._by_phrase, key=len, reverse=True)
-        alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+        alternatives = "|".join(_phrase_pattern(p) for p in phrases)
         self.pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
     def term_for(self, words: str) -> Term | None:
         """The term whose id, or one of whose words, is `words` (case-insensitive)."""
-        key = _normalise(words)
+        key = normalise(words)
         return self.terms.get(key) or self._by_phrase.get(key)
 
+    def is_phrase(self, words: str) -> bool:
+        """Whether `words` are words from the text (a match), not only an id."""
+        return normalise(words) in self._by_phrase
+
     def sorted_terms(self) -> list[Term]:
-        return sorted(self.terms.values(), key=lambda t: t.term.casefold())
+        return sorted(self.terms.values(), key=lambda t: sort_key(t.term))
 
 
-def _normalise(words: str) -> str:
-    return " ".join(words.split()).casefold()
+def normalise(words: str) -> str:
+    """Case, spacing and the apostrophe's shape do not matter when matching."""
+    return " ".join(words.replace("’", "'").split()).casefold()
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical position, with accents folded: "Élitism" sorts with E."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def letter_of(term: Term) -> str:
+    """The letter group of a term: its first letter without accents."""
+    return sort_key(term.term)[:1].upper()
+
+
+def _phrase_pattern(phrase: str) -> str:
+    words = (re.escape(word).replace("'", f"[{APOSTROPHES}]") for word in phrase.split())
+    return r"\s+".join(words)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML that remembers each mapping's line and rejects repeated keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [key.value for key, _ in node.value]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{repeated[0]}' is given twice in one entry", node.start_mark
+            )
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        mapping["__lines__"] = {key.value: key.start_mark.line + 1 for key, _ in node.value}
+        return mapping
 
 
 def load_glossary(path: Path, docs_dir: Path) -> Glossary:
-    """Read and check the glossary file; every problem names the file and the term."""
+    """Read and check the glossary file; raises one error listing every problem."""
     if not path.is_file():
-        raise GlossaryError(f"Glossary file not found: {path}. Create it or fix the path.")
+        raise GlossaryError(f"{path}: glossary file not found. Create it or fix the path.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise GlossaryError(f"{path}: not valid YAML ({error}).") from error
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise GlossaryError(
+            f"{path}: not UTF-8 text (byte {error.start}). Save it as UTF-8 in your editor."
+        ) from error
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise GlossaryError(_yaml_problem(path, error)) from None
     entries = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise GlossaryError(f"{path}: expected a list of entries under 'terms:'.")
+        raise GlossaryError(
+            f"{path}: expected a list of entries under 'terms:', each starting {EXAMPLE_ENTRY}."
+        )
 
+    problems: list[str] = []
     terms: dict[str, Term] = {}
-    for number, entry in enumerate(entries, start=1):
-        term = _read_entry(path, number, entry, docs_dir)
+    first_line: dict[str, int] = {}
+    topic_lines: dict[str, int] = {}
+    # Ids of entries with problems still count, so see_also to them is not reported too.
+    all_ids = {e.get("id") for e in entries if isinstance(e, dict)}
+    for entry in entries:
+        term = _read_entry(path, entry, problems)
+        if term is None:
+            continue
+        line = entry["__line__"]
         if term.id in terms:
-            raise GlossaryError(f"{path}: the id '{term.id}' is used twice; ids must be unique.")
+            problems.append(
+                f"{path}, line {line}: the id '{term.id}' is already used on line "
+                f"{first_line[term.id]}; give each term its own id."
+            )
+            continue
         terms[term.id] = term
+        first_line[term.id] = line
+        topic_lines[term.id] = entry["__lines__"].get("topic", line)
 
+    problems += _phrase_clashes(path, terms, first_line)
     for term in terms.values():
         for other in term.see_also:
-            if other not in terms:
-                raise GlossaryError(
-                    f"{path}: term '{term.id}' has see_also '{other}', which is not a "
-                    "glossary id. Use the id of an existing term."
+            if other not in all_ids:
+                problems.append(
+                    f"{path}, line {first_line[term.id]}: term '{term.id}' has see_also "
+                    f"'{other}', which is not a glossary id. Use the id of an existing term."
                 )
-    return Glossary(path, terms)
+    if problems:
+        raise GlossaryError(*problems)
+
+    warnings = []
+    for term_id, term in list(terms.items()):
+        if term.topic and not (docs_dir / term.topic).is_file():
+            warnings.append(
+                f"{path}, line {topic_lines[term_id]}: term '{term_id}' has topic "
+                f"'{term.topic}', which is not a page in {docs_dir}/. Write the page's new "
+                "name, or remove the topic."
+            )
+            terms[term_id] = Term(**{**term.__dict__, "topic": ""})
+    return Glossary(path, terms, warnings)
 
 
-def _read_entry(path: Path, number: int, entry: object, docs_dir: Path) -> Term:
-    where = f"{path}: entry {number}"
+def _yaml_problem(path: Path, error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = f"{path}, line {mark.line + 1}" if mark else f"{path}"
+    problem = getattr(error, "problem", None) or str(error)
+    if isinstance(error, yaml.constructor.ConstructorError):
+        return f"{where}: not valid YAML ({problem}); keep one of them."
+    return (
+        f"{where}: not valid YAML ({problem}). Check the indentation: each term starts "
+        f"{EXAMPLE_ENTRY}."
+    )
+
+
+def _read_entry(path: Path, entry: object, problems: list[str]) -> Term | None:
     if not isinstance(entry, dict):
-        raise GlossaryError(f"{where} is not a mapping of 'id', 'term', 'definition', ...")
-    where = f"{path}: term '{entry.get('id', number)}'"
-    for name in REQUIRED_FIELDS:
-        if not isinstance(entry.get(name), str) or not entry[name].strip():
-            raise GlossaryError(f"{where} needs a '{name}' with some text.")
+        problems.append(f"{path}: every item under 'terms:' must be a term: {EXAMPLE_ENTRY}.")
+        return None
+    entry = dict(entry)
+    line = entry.pop("__line__")
+    lines = entry.pop("__lines__")
+    name = entry.get("id", "?")
+    where = f"{path}, line {line}: term '{name}'"
+    before = len(problems)
+    for key in REQUIRED_FIELDS:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                f"{where} needs '{key}:' with some text"
+                + (f" (line {lines[key]} has none)." if key in lines else ".")
+            )
     unknown = sorted(set(entry) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
-        raise GlossaryError(
-            f"{where} has unknown field(s) {', '.join(unknown)}; "
-            f"allowed: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}."
+        problems.append(
+            f"{path}, line {lines[unknown[0]]}: term '{name}' has unknown field(s) "
+            f"{', '.join(map(str, unknown))}; allowed: "
+            f"{', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}."
         )
-    if not ID_PATTERN.match(entry["id"]):
-        raise GlossaryError(f"{where}: the id must be lowercase words joined by '-'.")
-    matches = entry.get("matches", [entry["term"]])
-    see_also = entry.get("see_also", [])
-    for name, value in (("matches", matches), ("see_also", see_also)):
+    term_id = entry.get("id")
+    if isinstance(term_id, str) and term_id.strip():
+        if not ID_PATTERN.match(term_id):
+            problems.append(
+                f"{path}, line {lines['id']}: the id '{term_id}' must be lowercase words "
+                f"joined by '-', like '{_suggest_id(term_id)}'."
+            )
+        elif term_id.startswith(RESERVED_ID_PREFIXES):
+            problems.append(
+                f"{path}, line {lines['id']}: the id '{term_id}' starts with "
+                f"'{term_id.split('-')[0]}-', which the glossary page uses for its own "
+                "headings; choose another id for the term."
+            )
+    for key in ("matches", "see_also", "endings"):
+        value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise GlossaryError(f"{where}: '{name}' must be a list of words, like [a, b].")
-    topic = entry.get("topic", "")
-    if topic and not (docs_dir / topic).is_file():
-        raise GlossaryError(f"{where}: topic page '{topic}' does not exist in {docs_dir}.")
+            problems.append(
+                f"{path}, line {lines.get(key, line)}: term '{name}': '{key}' must be a list "
+                "of words, like [a, b]."
+            )
+    for key in ("source", "topic"):
+        if key in entry and not isinstance(entry[key], str):
+            problems.append(f"{path}, line {lines[key]}: term '{name}': '{key}' must be text.")
+    if len(problems) > before:
+        return None
     return Term(
-        id=entry["id"],
+        id=term_id,
         term=entry["term"].strip(),
         definition=" ".join(entry["definition"].split()),
-        matches=tuple(matches),
-        see_also=tuple(see_also),
-        source=" ".join(str(entry.get("source", "")).split()),
-        topic=topic,
+        matches=tuple(entry.get("matches", [entry["term"].strip()])),
+        see_also=tuple(entry.get("see_also", [])),
+        source=" ".join(entry.get("source", "").split()),
+        topic=entry.get("topic", ""),
+        endings=tuple(entry.get("endings", [])),
     )
+
+
+def _suggest_id(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", sort_key(text))
+    return "-".join(words) or "mutual-aid"
+
+
+def _phrase_clashes(path: Path, terms: dict[str, Term], lines: dict[str, int]) -> list[str]:
+    owner: dict[str, Term] = {}
+    problems = []
+    for term in terms.values():
+        for phrase in term.phrases():
+            other = owner.setdefault(normalise(phrase), term)
+            if other is not term:
+                problems.append(
+                    f"{path}, line {lines[term.id]}: the words '{phrase}' link to both "
+                    f"'{other.id}' and '{term.id}'; keep them under one term only."
+                )
+    return problems

@@ -460,6 +460,10 @@
 // 4. Landing on a shared link: forward ids that were renamed (see moved_anchors
 // in the page's front matter), then highlight the target briefly. The skip
 // link also changes the fragment, but it is no shared link: no highlight.
+// Without this script, an id renamed on the same page still lands: the build
+// keeps it as an empty alias element at the new one, and hosts that read
+// _redirects or the nginx snippet send moved pages on with a 301. On GitHub
+// Pages, which has neither, this script and mkdocs-redirects' pages forward.
 (() => {
   "use strict";
 
@@ -477,6 +481,11 @@
     const id = decodeURIComponent(location.hash.slice(1));
     if (performance.now() - skippedAt < 1000) return;
     if (!id || id.startsWith(":~:")) return;
+    const alias = document.getElementById(id)?.dataset.bbAliasOf;
+    if (alias) {
+      location.replace(`#${alias}`); // show the current id in the address bar
+      return;
+    }
     if (!document.getElementById(id) && moved[id]) {
       const next = moved[id];
       // Material sets __md_scope to the site's root URL.
