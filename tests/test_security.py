@@ -384,6 +384,16 @@ def test_a_moved_anchor_cannot_be_a_script_url(project_copy, tmp_path):
     )
 
 
+def test_a_moved_anchor_cannot_carry_markup_in_its_old_id(project_copy, tmp_path):
+    edit(
+        project_copy / "docs" / "solidarity.md",
+        "---\n",
+        "---\nmoved_anchors:\n  'old</script><script>alert(1)</script>': solidarity\n",
+    )
+    output = build_refused(project_copy, tmp_path)
+    assert "docs/solidarity.md, line 2: 'moved_anchors': map each old id to its new one" in output
+
+
 def test_a_script_url_in_mkdocs_extra_fails_the_build(project_copy, tmp_path):
     social = '[{icon: material/web, link: "javascript:alert(1)", name: Web}]'
     edit(project_copy / "mkdocs.yml", "extra:\n", f"extra:\n  social: {social}\n")
