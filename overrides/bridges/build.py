@@ -5,7 +5,10 @@ needs: the offline bundle (a second build for file://, zipped) and the cache and
 security headers. A failed build leaves the previous site folder exactly as it
 was, so a broken page never reaches readers half-written.
 
-Usage: python -m bridges.build [SITE_DIR]
+With --site-only, the publications (PDF, offline bundle) are left out: the
+pages alone, for quick checks, as `mkdocs serve` builds them.
+
+Usage: python -m bridges.build [--site-only] [SITE_DIR]
 """
 
 from __future__ import annotations
@@ -31,15 +34,19 @@ from bridges.publish import OFFLINE_ZIP, write_host_headers, zip_folder
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
 
 
-def build_site(site_dir: Path, config_file: Path = Path("mkdocs.yml")) -> None:
+def build_site(
+    site_dir: Path, config_file: Path = Path("mkdocs.yml"), *, site_only: bool = False
+) -> None:
     """Builds the site strictly into `site_dir`, replacing it only on success."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        config.extra["site_only"] = site_only  # read by the hooks' publications step
         build(config)
-        build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
+        if not site_only:
+            build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
         write_host_headers(staging, Path(config.theme.custom_dir) / "deploy")
         _swap(staging, site_dir)
     finally:
@@ -47,9 +54,14 @@ def build_site(site_dir: Path, config_file: Path = Path("mkdocs.yml")) -> None:
 
 
 def build_offline_bundle(config_file: Path, config: MkDocsConfig, target: Path) -> None:
-    """The site built for file:// (Material's offline plugin), with the PDF, zipped."""
+    """The site built for file:// (Material's offline plugin), with the PDF, zipped.
+
+    Its preview cards (kept in memory by `bridges.cards`) and its stylesheet
+    (`stylesheets_of`) are the published site's, not made a second time.
+    """
     with tempfile.TemporaryDirectory(prefix="bb-offline-") as folder:
-        extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
+        extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER],
+                 "stylesheets_of": config.site_dir}  # fmt: skip
         with _environment(BB_OFFLINE_BUNDLE="true"):
             offline = load_config(str(config_file), site_dir=folder, strict=True, extra=extra)
         build(offline)
@@ -83,10 +95,15 @@ def _swap(new: Path, target: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site_dir", nargs="?", default="site", type=Path)
+    parser.add_argument(
+        "--site-only",
+        action="store_true",
+        help="leave out the PDF and the offline bundle (quicker; as mkdocs serve builds)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     try:
-        build_site(args.site_dir)
+        build_site(args.site_dir, site_only=args.site_only)
     except (MkDocsException, SystemExit) as error:
         print(f"Build failed; {args.site_dir}/ was left as it was. {error}", file=sys.stderr)
         return 1

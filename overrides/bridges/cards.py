@@ -2,11 +2,21 @@
 
 No network is needed: the text is set in DejaVu, which Debian's base image
 ships, so a build on any machine of the project gives the same bytes.
+
+Drawing is started while MkDocs renders the pages (`start_card`) and runs on
+worker threads: PNG compression releases Python's lock, so it uses the second
+core. Cards are kept by their inputs for the life of the process, so the
+offline bundle and every `mkdocs serve` rebuild reuse them, and a card is drawn
+again only when its title, description or site name changes.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +26,13 @@ WIDTH, HEIGHT = 1200, 630
 MARGIN = 80
 TEAL, TEAL_DARK, AMBER, WHITE = "#0b5c63", "#073b40", "#ffd7a8", "#ffffff"
 CARDS_DIR = "assets/cards"
+# zlib level 6 is three times as fast as 9 (optimize=True) for 6% more bytes.
+COMPRESS_LEVEL = 6
+
+CardInputs = tuple[str, str, str]
+_drawn: dict[CardInputs, Future[bytes]] = {}
+# FreeType faces are not safe to share between threads; only the compression runs in parallel.
+_drawing = threading.Lock()
 
 
 def page_slug(url: str) -> str:
@@ -65,7 +82,34 @@ def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> No
                   fill=AMBER, width=line)  # fmt: skip
 
 
+@cache
+def _workers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="bb-card")
+
+
+def start_card(title: str, description: str, site_name: str) -> Future[bytes]:
+    """The card's PNG bytes, drawn in the background unless drawn before."""
+    inputs = (title, description, site_name)
+    if inputs not in _drawn:
+        _drawn[inputs] = _workers().submit(draw_card, *inputs)
+    return _drawn[inputs]
+
+
 def make_card(title: str, description: str, site_name: str, target: Path) -> None:
+    png = start_card(title, description, site_name).result()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(png)
+
+
+def draw_card(title: str, description: str, site_name: str) -> bytes:
+    with _drawing:
+        image = _card_image(title, description, site_name)
+    png = io.BytesIO()
+    image.save(png, "PNG", compress_level=COMPRESS_LEVEL)
+    return png.getvalue()
+
+
+def _card_image(title: str, description: str, site_name: str) -> Image.Image:
     image = Image.new("RGB", (WIDTH, HEIGHT), TEAL)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, HEIGHT - 24, WIDTH, HEIGHT), fill=TEAL_DARK)
@@ -78,5 +122,4 @@ def make_card(title: str, description: str, site_name: str, target: Path) -> Non
     for line in wrap(draw, description, font(False, 34), WIDTH - 2 * MARGIN)[:3]:
         draw.text((MARGIN, y + 24), line, font=font(False, 34), fill="#d8ecec")
         y += 46
-    target.parent.mkdir(parents=True, exist_ok=True)
-    image.save(target, "PNG", optimize=True)
+    return image

@@ -30,7 +30,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from bridges.terms import Glossary, GlossaryError, Term, load_glossary
+from bridges.terms import Glossary, GlossaryError, Term, load_glossary_once
 
 log = logging.getLogger("mkdocs.bridges.glossary")
 
@@ -192,7 +192,14 @@ class TermLinkTreeprocessor(Treeprocessor):
         """The hidden block of definitions, in order of first use on the page."""
         block = etree.Element(
             "aside",
-            {"class": "bb-definitions", "hidden": "hidden", "aria-label": "Terms on this page"},
+            # Material's search skips `data-search-exclude`: the index keeps the page's
+            # own text, and the definitions are found on the glossary page.
+            {
+                "class": "bb-definitions",
+                "hidden": "hidden",
+                "aria-label": "Terms on this page",
+                "data-search-exclude": "",
+            },
         )
         heading = etree.SubElement(block, "p", {"class": "bb-definitions__title"})
         heading.text = "Terms on this page"
@@ -215,7 +222,7 @@ class GlossaryExtension(Extension):
         super().__init__(**kwargs)
         self.docs_dir = Path(self.getConfig("docs_dir"))
         self.page = self.getConfig("page")
-        self.glossary = load_glossary(Path(self.getConfig("data")), self.docs_dir)
+        self.glossary = load_glossary_once(Path(self.getConfig("data")), self.docs_dir)
         self.is_glossary_page = False
 
     def extendMarkdown(self, md: Markdown) -> None:

@@ -7,6 +7,7 @@ fails with a message naming the file and what to fix.
 
 from __future__ import annotations
 
+import shutil
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from bridges.anchors import broken_links, read_registry
-from bridges.cards import card_path, make_card
+from bridges.cards import card_path, make_card, start_card
 from bridges.checks import check_front_matter, check_unique_ids, related_pages
 from bridges.pdf import build_pdf
-from bridges.stylesheets import bundle_stylesheets
+from bridges.stylesheets import BUNDLE_PREFIX, STYLESHEET_LINK, bundle_stylesheets
 
 PRIVATE_THEME_FOLDERS = ("deploy/", "pdf/")
 
@@ -30,8 +31,8 @@ _build: dict[str, Any] = {}
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    # `mkdocs serve` rebuilds on every save; the PDF is left to ./scripts/build.
-    _build["make_pdf"] = command != "serve"
+    # `mkdocs serve` rebuilds on every save; the publications are left to ./scripts/build.
+    _build["publications"] = command != "serve"
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -69,13 +70,19 @@ def on_page_context(
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
+    # Drawn on another core while the other pages render; written after the build.
+    start_card(page.title, page.meta.get("description", ""), config.site_name)
     return context
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     site_dir = Path(config.site_dir)
     nav: Navigation = _build["nav"]
-    bundle_stylesheets(site_dir)
+    published = config.extra.get("stylesheets_of")
+    if published:
+        reuse_stylesheet_bundle(Path(published), site_dir)
+    else:
+        bundle_stylesheets(site_dir)
     for page in nav.pages:
         make_card(page.title, page.meta.get("description", ""), config.site_name,
                   site_dir / card_path(page.url))  # fmt: skip
@@ -86,8 +93,33 @@ def on_post_build(config: MkDocsConfig) -> None:
                             _build["moved_anchors"])  # fmt: skip
     if problems:
         raise PluginError(f"{registry}: published links would break:\n  " + "\n  ".join(problems))
-    if _build.get("make_pdf", True):
+    if wants_publications(config):
         build_pdf(config, nav)
+
+
+def wants_publications(config: MkDocsConfig) -> bool:
+    """The PDF and other downloads: not for `mkdocs serve` or `build --site-only`."""
+    return _build.get("publications", True) and not config.extra.get("site_only")
+
+
+def reuse_stylesheet_bundle(published: Path, site_dir: Path) -> None:
+    """Points every page at the stylesheet bundle already purged for `published`.
+
+    The offline bundle has the same pages and components, so purging again would
+    give the same stylesheet at the cost of reading the whole site once more.
+    """
+    folder = "assets/stylesheets"
+    bundle = next((published / folder).glob(f"{BUNDLE_PREFIX}.*.min.css"))
+    shutil.copy(bundle, site_dir / folder / bundle.name)
+    for page in site_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        links = list(STYLESHEET_LINK.finditer(html))
+        if not links:
+            continue
+        prefix = links[0].group(1).removesuffix(links[0].group(2))
+        single = f'<link rel="stylesheet" href="{prefix}{bundle.name}">\n'
+        html = html[: links[0].start()] + single + STYLESHEET_LINK.sub("", html[links[0].start() :])
+        page.write_text(html, encoding="utf-8")
 
 
 def page_redirects(config: MkDocsConfig) -> dict[str, str]:

@@ -134,3 +134,25 @@ def _read_entry(path: Path, number: int, entry: object, docs_dir: Path) -> Term:
         source=" ".join(str(entry.get("source", "")).split()),
         topic=topic,
     )
+
+
+_loaded: dict[tuple[Path, Path], tuple[tuple[int, int], Glossary]] = {}
+
+
+def load_glossary_once(path: Path, docs_dir: Path) -> Glossary:
+    """`load_glossary`, read again only when the file changed.
+
+    Python-Markdown makes the extension anew for every page, so without this the
+    file would be parsed once per page; keying on its modification time and size
+    lets `mkdocs serve` pick up an edit on the next rebuild.
+    """
+    key = (path.resolve(), docs_dir.resolve())
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_glossary(path, docs_dir)  # Its own message names the missing file.
+    version = (stat.st_mtime_ns, stat.st_size)
+    cached = _loaded.get(key)
+    if cached is None or cached[0] != version:
+        _loaded[key] = (version, load_glossary(path, docs_dir))
+    return _loaded[key][1]
