@@ -3,11 +3,12 @@
 No network is needed: the text is set in DejaVu, which Debian's base image
 ships, so a build on any machine of the project gives the same bytes.
 
-Drawing is started while MkDocs renders the pages (`start_card`) and runs on
-worker threads: PNG compression releases Python's lock, so it uses the second
-core. Cards are kept by their inputs for the life of the process, so the
-offline bundle and every `mkdocs serve` rebuild reuse them, and a card is drawn
-again only when its title, description or site name changes.
+Drawing is started while MkDocs renders the pages (`start_card`) and runs in
+worker processes, on the cores MkDocs leaves idle (threads were tried: the
+page rendering holds Python's lock, so they gained little). Cards are kept by
+their inputs for the life of the process, so the offline bundle and every
+`mkdocs serve` rebuild reuse them, and a card is drawn again only when its
+title, description or site name changes.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -31,8 +31,6 @@ COMPRESS_LEVEL = 6
 
 CardInputs = tuple[str, str, str]
 _drawn: dict[CardInputs, Future[bytes]] = {}
-# FreeType faces are not safe to share between threads; only the compression runs in parallel.
-_drawing = threading.Lock()
 
 
 def page_slug(url: str) -> str:
@@ -83,8 +81,9 @@ def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> No
 
 
 @cache
-def _workers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="bb-card")
+def _workers() -> ProcessPoolExecutor:
+    # One core stays with MkDocs, which renders the pages meanwhile.
+    return ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1))
 
 
 def start_card(title: str, description: str, site_name: str) -> Future[bytes]:
@@ -102,8 +101,7 @@ def make_card(title: str, description: str, site_name: str, target: Path) -> Non
 
 
 def draw_card(title: str, description: str, site_name: str) -> bytes:
-    with _drawing:
-        image = _card_image(title, description, site_name)
+    image = _card_image(title, description, site_name)
     png = io.BytesIO()
     image.save(png, "PNG", compress_level=COMPRESS_LEVEL)
     return png.getvalue()

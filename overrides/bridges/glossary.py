@@ -30,7 +30,13 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from bridges.terms import Glossary, GlossaryError, Term, load_glossary_once
+from bridges.terms import (
+    Glossary,
+    GlossaryError,
+    Term,
+    cached_by_file_version,
+    load_glossary_once,
+)
 
 log = logging.getLogger("mkdocs.bridges.glossary")
 
@@ -286,6 +292,7 @@ class GlossaryExtension(Extension):
         return "\n".join([*lines, "</div>", ""])
 
 
+@cached_by_file_version
 def page_title(path: Path) -> str:
     """A page's title: `title` in its front matter, else its first `# ` heading."""
     text = path.read_text(encoding="utf-8")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
 
@@ -16,6 +19,7 @@ except ImportError:  # pragma: no cover - other Markdown hosts
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED_FIELDS = ("id", "term", "definition")
 OPTIONAL_FIELDS = ("matches", "see_also", "source", "topic")
+T = TypeVar("T")
 
 
 class GlossaryError(_BaseError):
@@ -136,23 +140,28 @@ def _read_entry(path: Path, number: int, entry: object, docs_dir: Path) -> Term:
     )
 
 
-_loaded: dict[tuple[Path, Path], tuple[tuple[int, int], Glossary]] = {}
+def cached_by_file_version(read: Callable[..., T]) -> Callable[..., T]:
+    """`read(path, *args)`, done again only when the file at `path` changed.
 
-
-def load_glossary_once(path: Path, docs_dir: Path) -> Glossary:
-    """`load_glossary`, read again only when the file changed.
-
-    Python-Markdown makes the extension anew for every page, so without this the
-    file would be parsed once per page; keying on its modification time and size
-    lets `mkdocs serve` pick up an edit on the next rebuild.
+    Python-Markdown makes the glossary extension anew for every page, so without
+    this each page would parse `glossary.yml` again (and the glossary page every
+    page's front matter once per term). Keying on the file's modification time
+    and size lets `mkdocs serve` pick up an edit on the next rebuild.
     """
-    key = (path.resolve(), docs_dir.resolve())
-    try:
-        stat = path.stat()
-    except OSError:
-        return load_glossary(path, docs_dir)  # Its own message names the missing file.
-    version = (stat.st_mtime_ns, stat.st_size)
-    cached = _loaded.get(key)
-    if cached is None or cached[0] != version:
-        _loaded[key] = (version, load_glossary(path, docs_dir))
-    return _loaded[key][1]
+    latest: dict[tuple[Any, ...], tuple[tuple[int, int], T]] = {}
+
+    @functools.wraps(read)
+    def wrapper(path: Path, *args: Any) -> T:
+        try:
+            stat = path.stat()
+        except OSError:
+            return read(path, *args)  # Its own message names the missing file.
+        key, version = (path.resolve(), *args), (stat.st_mtime_ns, stat.st_size)
+        if key not in latest or latest[key][0] != version:
+            latest[key] = (version, read(path, *args))
+        return latest[key][1]
+
+    return wrapper
+
+
+load_glossary_once = cached_by_file_version(load_glossary)
