@@ -3,6 +3,8 @@
 Build time is the median of three strict builds (the PDF included). Each page's
 first view is loaded in Chromium from a local server: every response until the
 network is idle counts, at its gzipped size (level 6, as web servers send it).
+Then the scale section (scripts/benchmark_scale.py): the build at 1x, 10x and
+50x the site. `--scale` runs only that section.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 
+import benchmark_scale
 from playwright.sync_api import Browser, sync_playwright
 
 from bridges.build import build_site
@@ -109,6 +112,9 @@ def row(label: str, value: float, limit: float, shown: str) -> tuple[str, str, s
 
 
 def main() -> int:
+    if "--scale" in sys.argv[1:]:
+        benchmark_scale.main()
+        return 0
     site = Path(tempfile.mkdtemp(prefix="bb-benchmark-")) / "site"
     rows = [row("build time, median of 3 (s)", seconds := timed_builds(site),
                 BUDGET["build"]["seconds"], f"{seconds:.2f}")]  # fmt: skip
@@ -152,6 +158,7 @@ def main() -> int:
         print(f"  {kb:6.1f}  /{name}")
     over = sum(verdict == "OVER" for *_, verdict in rows)
     print(f"\n{over} figure(s) over budget.")
+    benchmark_scale.main()
     return 0
 
 

@@ -230,19 +230,40 @@ def verdicts(results: list[Figures]) -> list[tuple[str, str, str, bool]]:
     """(figure, measured, budget, within budget) for every scale budget."""
     checks = []
     for r in results:
-        checks.append((f"{r.scale}x site-only / plain Material", f"{r.ratio:.2f}",
-                       f"{BUDGET['site_only_ratio']:g}", r.ratio <= BUDGET["site_only_ratio"]))
-        checks.append((f"{r.scale}x PDF MB per 100 pages", f"{r.mb_per_100_pages:.2f}",
-                       f"{BUDGET['pdf_mb_per_100_pages']:g}",
-                       r.mb_per_100_pages <= BUDGET["pdf_mb_per_100_pages"]))
+        checks.append(
+            (
+                f"{r.scale}x site-only / plain Material",
+                f"{r.ratio:.2f}",
+                f"{BUDGET['site_only_ratio']:g}",
+                r.ratio <= BUDGET["site_only_ratio"],
+            )
+        )
+        checks.append(
+            (
+                f"{r.scale}x PDF MB per 100 pages",
+                f"{r.mb_per_100_pages:.2f}",
+                f"{BUDGET['pdf_mb_per_100_pages']:g}",
+                r.mb_per_100_pages <= BUDGET["pdf_mb_per_100_pages"],
+            )
+        )
         if r.scale == 1:
-            checks.append(("1x live reload (s)", f"{r.reload_seconds:.2f}",
-                           f"{BUDGET['live_reload_seconds']:g}",
-                           r.reload_seconds <= BUDGET["live_reload_seconds"]))
+            checks.append(
+                (
+                    "1x live reload (s)",
+                    f"{r.reload_seconds:.2f}",
+                    f"{BUDGET['live_reload_seconds']:g}",
+                    r.reload_seconds <= BUDGET["live_reload_seconds"],
+                )
+            )
         if r.scale == 50:
-            checks.append(("50x full build, peak memory (MiB)", f"{r.full.peak_mib:.0f}",
-                           f"{BUDGET['full_build_peak_mib']:g}",
-                           r.full.peak_mib <= BUDGET["full_build_peak_mib"]))
+            checks.append(
+                (
+                    "50x full build, peak memory (MiB)",
+                    f"{r.full.peak_mib:.0f}",
+                    f"{BUDGET['full_build_peak_mib']:g}",
+                    r.full.peak_mib <= BUDGET["full_build_peak_mib"],
+                )
+            )
     return checks  # fmt: skip
 
 
