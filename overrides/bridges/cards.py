@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -86,7 +89,24 @@ def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> No
 @cache
 def _workers() -> ProcessPoolExecutor:
     # One core stays with MkDocs, which renders the pages meanwhile.
-    return ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1))
+    return ProcessPoolExecutor(
+        max_workers=max(1, (os.cpu_count() or 1) - 1),
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
+    )
+
+
+def _worker_start(parent: int) -> None:
+    # Ctrl+C is the build's to handle, and a worker must not outlive its build
+    # (`mkdocs serve` stopped with SIGTERM runs no clean-up).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
 
 
 def start_card(title: str, description: str, site_name: str) -> Future[bytes]:
