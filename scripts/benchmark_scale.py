@@ -42,6 +42,7 @@ PYTHON = sys.executable
 class Run:
     seconds: float
     peak_mib: float
+    cpu_seconds: float  # user + system, its worker processes included: less hurt by a busy machine
 
 
 @dataclass
@@ -131,7 +132,7 @@ def timed(command: list[str], cwd: Path) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{output.decode()}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def median_run(command: list[str], cwd: Path, target: Path, runs: int) -> Run:
@@ -210,6 +211,8 @@ def table(results: list[Figures]) -> list[str]:
         ("site-only build (s)", lambda r: f"{r.site_only.seconds:.2f}"),
         ("plain Material build (s)", lambda r: f"{r.plain.seconds:.2f}"),
         ("ratio, site-only / Material", lambda r: f"{r.ratio:.2f}"),
+        ("CPU time, site-only / Material (s)",
+         lambda r: f"{r.site_only.cpu_seconds:.2f} / {r.plain.cpu_seconds:.2f}"),
         ("peak memory, site-only / Material (MiB)",
          lambda r: f"{r.site_only.peak_mib:.0f} / {r.plain.peak_mib:.0f}"),
         ("full build (s)", lambda r: f"{r.full.seconds:.2f}"),
