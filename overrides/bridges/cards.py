@@ -23,16 +23,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 80
 TEAL, TEAL_DARK, AMBER, WHITE = "#0b5c63", "#073b40", "#ffd7a8", "#ffffff"
 CARDS_DIR = "assets/cards"
-# The card has five colours and their anti-aliased blends: as a 64-colour palette
-# image it looks the same (no pixel off by more than 14 of 255) at a third of the
-# bytes, and is compressed in a third of the time of 24-bit colour.
-PALETTE_COLOURS = 64
+# The card has five colours, and text anti-aliased onto the background: as a
+# palette image of those blends it looks the same (no pixel off by more than 11
+# of 255) at a third of the bytes, and takes a third of the time of 24-bit colour.
+TEXT_COLOURS = (AMBER, WHITE, "#d8ecec")
+BLEND_STEPS = 20
 COMPRESS_LEVEL = 6
 
 CardInputs = tuple[str, str, str]
@@ -125,10 +126,25 @@ def make_card(title: str, description: str, site_name: str, target: Path) -> Non
 
 def draw_card(title: str, description: str, site_name: str) -> bytes:
     image = _card_image(title, description, site_name)
-    palette = image.quantize(PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
+    indexed = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
     png = io.BytesIO()
-    palette.save(png, "PNG", compress_level=COMPRESS_LEVEL)
+    indexed.save(png, "PNG", compress_level=COMPRESS_LEVEL)
     return png.getvalue()
+
+
+@cache
+def _palette() -> Image.Image:
+    """The background colours, and each text colour blended onto the background."""
+    background = ImageColor.getrgb(TEAL)
+    colours = [background, ImageColor.getrgb(TEAL_DARK)]
+    for text in map(ImageColor.getrgb, TEXT_COLOURS):
+        for step in range(1, BLEND_STEPS + 1):
+            share = step / BLEND_STEPS
+            blend = zip(background, text, strict=True)
+            colours.append(tuple(round(b + (t - b) * share) for b, t in blend))
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([value for colour in colours for value in colour])
+    return palette
 
 
 def _card_image(title: str, description: str, site_name: str) -> Image.Image:
