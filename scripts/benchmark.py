@@ -5,6 +5,8 @@ first view is loaded in Chromium from a local server that gzips text as hosts
 do (level 6): every response until the network is idle counts, at the size it
 travelled (its raw size is printed beside it). Lighthouse scores are the median
 of three mobile runs on the home page and one chapter, served the same way.
+Then the scale section (scripts/benchmark_scale.py): the build at 1x, 10x and
+50x the site. `--scale` runs only that section.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import benchmark_scale
 from playwright.sync_api import Browser, sync_playwright
 
 from bridges.build import build_site
@@ -155,6 +158,9 @@ def row(label: str, value: float, limit: float, shown: str) -> tuple[str, str, s
 
 
 def main() -> int:
+    if "--scale" in sys.argv[1:]:
+        benchmark_scale.main()
+        return 0
     site = Path(tempfile.mkdtemp(prefix="bb-benchmark-")) / "site"
     rows = [row("build time, median of 3 (s)", seconds := timed_builds(site),
                 BUDGET["build"]["seconds"], f"{seconds:.2f}")]  # fmt: skip
@@ -211,6 +217,7 @@ def main() -> int:
             print(f"  {travelled:6.1f} {raw:6.1f}  /{name}")
     over = sum(verdict == "OVER" for *_, verdict in rows)
     print(f"\n{over} figure(s) over budget.")
+    benchmark_scale.main()
     return 0
 
 

@@ -5,11 +5,14 @@ needs: the offline bundle (a second build for file://, zipped); the hooks write
 the cache and security headers. A failed build leaves the previous site folder exactly as it
 was, so a broken page never reaches readers half-written.
 
+With --site-only, the publications (PDF, EPUB, offline bundle) are left out:
+the pages alone, for quick checks, as `mkdocs serve` builds them.
+
 Builds of one site folder take turns (an `fcntl` lock beside it). Ctrl-C, TERM and
 HUP remove the temporary folder and end with one line; folders that a killed build
 (SIGKILL, power loss) left behind are removed by the next build.
 
-Usage: python -m bridges.build [SITE_DIR]
+Usage: python -m bridges.build [--site-only] [SITE_DIR]
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
+from bridges.epub import EPUB_NAME
 from bridges.pdf import PDF_NAME, source_date
 from bridges.publish import OFFLINE_ZIP, zip_folder
 
@@ -47,13 +51,15 @@ class Stopped(BaseException):
         self.signum = signum
 
 
-def build_site(site_dir: Path, config_file: Path = Path("mkdocs.yml")) -> None:
+def build_site(
+    site_dir: Path, config_file: Path = Path("mkdocs.yml"), *, site_only: bool = False
+) -> None:
     """Builds the site strictly into `site_dir`, replacing it only on success."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive(site_dir):
         _remove_leftovers(site_dir)
-        _build_and_swap(site_dir, config_file)
+        _build_and_swap(site_dir, config_file, site_only)
 
 
 @contextmanager
@@ -77,26 +83,32 @@ def _remove_leftovers(site_dir: Path) -> None:
     shutil.rmtree(site_dir.with_name(f".{site_dir.name}-old"), ignore_errors=True)
 
 
-def _build_and_swap(site_dir: Path, config_file: Path) -> None:
+def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        config.extra["site_only"] = site_only  # read by the hooks' publications step
         build(config)
-        build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
+        if not site_only:
+            build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
         _swap(staging, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
 def build_offline_bundle(config_file: Path, config: MkDocsConfig, target: Path) -> None:
-    """The site built for file:// (Material's offline plugin), with the PDF, zipped."""
+    """The site built for file:// (Material's offline plugin), with the PDF, zipped.
+
+    Its preview cards (kept in memory by `bridges.cards`) are the published site's,
+    not drawn a second time.
+    """
     with tempfile.TemporaryDirectory(prefix="bb-offline-") as folder:
         extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
         with _environment(BB_OFFLINE_BUNDLE="true"):
             offline = load_config(str(config_file), site_dir=folder, strict=True, extra=extra)
         build(offline)
         shutil.copy(Path(config.site_dir) / PDF_NAME, Path(folder) / PDF_NAME)
-        shutil.copy(Path(config.site_dir) / "building-bridges.epub", Path(folder))
+        shutil.copy(Path(config.site_dir) / EPUB_NAME, Path(folder) / EPUB_NAME)
         zip_folder(Path(folder), target, source_date())
 
 
@@ -132,12 +144,17 @@ def _stop(signum: int, frame: object) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site_dir", nargs="?", default="site", type=Path)
+    parser.add_argument(
+        "--site-only",
+        action="store_true",
+        help="leave out the PDF and the offline bundle (quicker; as mkdocs serve builds)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     for number in STOP_SIGNALS:
         signal.signal(number, _stop)
     try:
-        build_site(args.site_dir)
+        build_site(args.site_dir, site_only=args.site_only)
     except Stopped as stop:
         print(f"Build stopped ({stop}); {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 128 + stop.signum

@@ -35,7 +35,14 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from bridges.safety import markdown_text, render_definition
-from bridges.terms import Glossary, GlossaryError, Term, letter_of, load_glossary
+from bridges.terms import (
+    Glossary,
+    GlossaryError,
+    Term,
+    cached_by_file_version,
+    letter_of,
+    load_glossary_once,
+)
 
 log = logging.getLogger("mkdocs.bridges.glossary")
 
@@ -238,7 +245,14 @@ class TermLinkTreeprocessor(Treeprocessor):
         """The hidden block of definitions, in order of first use on the page."""
         block = etree.Element(
             "aside",
-            {"class": "bb-definitions", "hidden": "hidden", "aria-label": "Terms on this page"},
+            # Material's search skips `data-search-exclude`: the index keeps the page's
+            # own text, and the definitions are found on the glossary page.
+            {
+                "class": "bb-definitions",
+                "hidden": "hidden",
+                "aria-label": "Terms on this page",
+                "data-search-exclude": "",
+            },
         )
         heading = etree.SubElement(block, "p", {"class": "bb-definitions__title"})
         heading.text = "Terms on this page"
@@ -269,7 +283,7 @@ class GlossaryExtension(Extension):
         # Loaded on first use, not when the extension is configured: MkDocs prints a
         # Python traceback for any error raised while it loads an extension, and the
         # build checks the file itself first (hooks.on_config) with a clean message.
-        return load_glossary(Path(self.getConfig("data")), self.docs_dir)
+        return load_glossary_once(Path(self.getConfig("data")), self.docs_dir)
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
@@ -343,6 +357,7 @@ def letter_id(letter: str) -> str:
     return "letter-symbols" if letter == "#" else f"letter-u{ord(letter):04x}"
 
 
+@cached_by_file_version
 def page_title(path: Path) -> str:
     """A page's title: `title` in its front matter, else its first `# ` heading."""
     text = path.read_text(encoding="utf-8")

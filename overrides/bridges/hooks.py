@@ -36,7 +36,7 @@ from bridges.anchors import (
     read_registry,
     write_redirects,
 )
-from bridges.cards import card_path, make_card
+from bridges.cards import card_path, make_card, start_card
 from bridges.checks import (
     ATTRIBUTE_LIST,
     alias_moved_anchors,
@@ -60,7 +60,7 @@ from bridges.publish import (
     write_host_headers,
 )
 from bridges.stylesheets import bundle_stylesheets
-from bridges.terms import GlossaryError, load_glossary
+from bridges.terms import GlossaryError, load_glossary_once
 
 PRIVATE_THEME_FOLDERS = ("deploy/", "epub/", "pdf/")
 USED_IN_PLACEHOLDER = re.compile(r'<li><span data-bb-used-in="([a-z0-9-]+)"></span></li>')
@@ -96,8 +96,8 @@ def _problem_counter() -> Any:
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    # `mkdocs serve` rebuilds on every save; the PDF is left to ./scripts/build.
-    _build["make_pdf"] = command != "serve"
+    # `mkdocs serve` rebuilds on every save; the publications are left to ./scripts/build.
+    _build["publications"] = command != "serve"
     _build["serving"] = command == "serve"
 
 
@@ -110,7 +110,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _build["glossary_page"] = settings.get("page", "glossary.md")
     path = Path(settings.get("data", "docs/glossary.yml"))
     try:
-        terms = load_glossary(path, docs_dir)
+        terms = load_glossary_once(path, docs_dir)
     except GlossaryError as error:
         _stop(error.problems, path)
     page_ids = _ids_in_source(docs_dir / _build["glossary_page"])
@@ -208,6 +208,9 @@ def on_page_context(
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
+    # Drawn on another core while the other pages render; written after the build.
+    start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
+               config.site_name)  # fmt: skip
     if page.file.src_uri == _build["glossary_page"] and page.content:
         page.content = _fill_used_in(page, nav, config.theme.get_env())
     # Last hook to see them before the template: HTML already, not to be escaped.
@@ -266,10 +269,15 @@ def on_post_build(config: MkDocsConfig) -> None:
     base = urlsplit(config.site_url or "/").path or "/"
     templates = Path(config.theme.custom_dir) / "deploy"
     write_redirects(site_dir, page_redirects(config), base, templates)
-    if _build.get("make_pdf", True):
+    if wants_publications(config):
         build_pdf(config, _build["nav"])
         build_epub(config, _build["nav"])
     write_host_headers(site_dir, templates, _build["policy"])
+
+
+def wants_publications(config: MkDocsConfig) -> bool:
+    """The PDF and EPUB: not for `mkdocs serve` or `build --site-only`."""
+    return _build.get("publications", True) and not config.extra.get("site_only")
 
 
 def _finish_site(config: MkDocsConfig, site_dir: Path) -> None:

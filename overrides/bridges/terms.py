@@ -6,11 +6,13 @@ so an editor fixes them in one pass.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -26,6 +28,7 @@ REQUIRED_FIELDS = ("id", "term", "definition")
 OPTIONAL_FIELDS = ("endings", "matches", "see_also", "source", "topic")
 APOSTROPHES = "'’"
 EXAMPLE_ENTRY = "'- id: mutual-aid', then 'term:' and 'definition:' lined up under 'id:'"
+T = TypeVar("T")
 
 
 class GlossaryError(_BaseError):
@@ -280,3 +283,30 @@ def _phrase_clashes(path: Path, terms: dict[str, Term], lines: dict[str, int]) -
                     f"'{other.id}' and '{term.id}'; keep them under one term only."
                 )
     return problems
+
+
+def cached_by_file_version(read: Callable[..., T]) -> Callable[..., T]:
+    """`read(path, *args)`, done again only when the file at `path` changed.
+
+    Python-Markdown makes the glossary extension anew for every page, so without
+    this each page would parse `glossary.yml` again (and the glossary page every
+    page's front matter once per term). Keying on the file's modification time
+    and size lets `mkdocs serve` pick up an edit on the next rebuild.
+    """
+    latest: dict[tuple[Any, ...], tuple[tuple[int, int], T]] = {}
+
+    @functools.wraps(read)
+    def wrapper(path: Path, *args: Any) -> T:
+        try:
+            stat = path.stat()
+        except OSError:
+            return read(path, *args)  # Its own message names the missing file.
+        key, version = (path.resolve(), *args), (stat.st_mtime_ns, stat.st_size)
+        if key not in latest or latest[key][0] != version:
+            latest[key] = (version, read(path, *args))
+        return latest[key][1]
+
+    return wrapper
+
+
+load_glossary_once = cached_by_file_version(load_glossary)

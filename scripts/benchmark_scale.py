@@ -1,0 +1,289 @@
+"""The build as the site grows: 1x, 10x and 50x copies of the site, against budget.toml.
+
+Each copy is the project with its five topic pages copied under new names until
+it has 8 pages per step of scale, and its glossary terms copied 5x (at 10x) and
+20x (at 50x). Every build runs in a process of its own into an empty folder, so
+nothing is cached from an earlier one. A plain Material configuration of the
+same pages (Material's search, no hooks, no glossary extension) is the yardstick.
+
+Usage: python scripts/benchmark_scale.py [SCALE ...]   (default: 1 10 50)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET = tomllib.loads((ROOT / "scripts" / "budget.toml").read_text(encoding="utf-8"))["scale"]
+SCALES = (1, 10, 50)
+TOPICS = ("allyship", "coalitions", "intersectionality", "solidarity", "conclusion")
+TERM_COPIES = {1: 1, 10: 5, 50: 20}  # other scales: two copies for every five steps
+PAGES_PER_SCALE = 8
+# A copy outside git has no last commit to date the PDF by.
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+PYTHON = sys.executable
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    cpu_seconds: float  # user + system, its worker processes included: less hurt by a busy machine
+
+
+@dataclass
+class Figures:
+    scale: int
+    pages: int
+    terms: int
+    site_only: Run
+    plain: Run
+    full: Run
+    pdf: Run
+    pdf_mb: float
+    pdf_pages: int
+    index_kib: float
+    plain_index_kib: float
+    reload_seconds: float
+    rebuild_seconds: float
+
+    @property
+    def ratio(self) -> float:
+        return self.site_only.seconds / self.plain.seconds
+
+    @property
+    def mb_per_100_pages(self) -> float:
+        return self.pdf_mb / self.pdf_pages * 100
+
+
+def scaled_copy(scale: int, folder: Path) -> tuple[Path, int, int]:
+    """A copy of the project at `scale`; returns its folder, page and term counts."""
+    project = folder / "project"
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    if not re.search(r"^nav:\n(  - .*\n)+\Z", config, re.MULTILINE):
+        raise SystemExit("mkdocs.yml: the benchmark expects `nav:` as its last section.")
+    docs = project / "docs"
+    extra_pages = PAGES_PER_SCALE * (scale - 1)
+    for number in range(extra_pages):
+        topic = TOPICS[number % len(TOPICS)]
+        copy = f"{topic}-{number // len(TOPICS) + 2}"
+        text = (docs / f"{topic}.md").read_text(encoding="utf-8")
+        title = re.search(r"^title: (.*)$", text, re.MULTILINE).group(1)
+        shown = f"{title} {number // len(TOPICS) + 2}"
+        text = text.replace(f"title: {title}", f"title: {shown}", 1)
+        (docs / f"{copy}.md").write_text(text, encoding="utf-8")
+        config += f"  - {shown}: {copy}.md\n"
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    glossary = yaml.safe_load((docs / "glossary.yml").read_text(encoding="utf-8"))
+    originals = glossary["terms"]
+    copies = [
+        {"id": f"{t['id']}-{n}", "term": f"{t['term']} {n}", "definition": t["definition"],
+         "matches": [f"{m} {n}" for m in t.get("matches", [t["term"]])]}
+        for n in range(2, TERM_COPIES.get(scale, max(1, scale * 2 // 5)) + 1) for t in originals
+    ]  # fmt: skip
+    glossary["terms"] = sorted(originals + copies, key=lambda t: t["term"].casefold())
+    (docs / "glossary.yml").write_text(yaml.safe_dump(glossary, sort_keys=False), "utf-8")
+    write_plain_config(project)
+    return project, PAGES_PER_SCALE + extra_pages, len(glossary["terms"])
+
+
+def write_plain_config(project: Path) -> None:
+    """Material with its defaults and the same pages and Markdown, minus our additions."""
+    ours = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
+    extensions = [e for e in ours["markdown_extensions"] if e != "bridges.glossary"]
+    plain = {
+        "site_name": ours["site_name"],
+        "site_url": "https://building-bridges.github.io/",
+        "docs_dir": "docs",
+        "exclude_docs": ours["exclude_docs"],
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search"],
+        "markdown_extensions": extensions,
+        "nav": ours["nav"],
+    }
+    (project / "mkdocs-plain.yml").write_text(yaml.safe_dump(plain), encoding="utf-8")
+
+
+# Runs a command and reports its peak memory and CPU time. A small process of its
+# own, because Linux keeps a process's peak across fork and exec: measured from
+# this one, every build would count the benchmark's own memory.
+RUSAGE_WRAPPER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:]).returncode
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"\\nrusage {wall} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+sys.exit(code)
+"""
+
+
+def timed(command: list[str], cwd: Path) -> Run:
+    """Wall time, peak resident memory and CPU time of one command (its workers included)."""
+    result = subprocess.run(
+        [PYTHON, "-c", RUSAGE_WRAPPER, *command],
+        cwd=cwd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    if result.returncode:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{result.stdout}")
+    _, seconds, peak_kib, cpu = result.stdout.strip().rsplit("\n", 1)[-1].split()
+    return Run(float(seconds), int(peak_kib) / 1024, float(cpu))
+
+
+def median_run(command: list[str], cwd: Path, target: Path, runs: int) -> Run:
+    """The median of `runs` clean runs, each into an empty `target`."""
+    results = []
+    for _ in range(runs):
+        shutil.rmtree(target, ignore_errors=True)
+        results.append(timed([*command, str(target)], cwd))
+    middle = statistics.median(r.seconds for r in results)
+    return next(r for r in results if r.seconds == middle)
+
+
+def live_reload_seconds(project: Path, page: str, edits: int = 3) -> tuple[float, float]:
+    """Medians of the time from saving an edited page to `mkdocs serve` reloading
+    browsers, and of the rebuild alone as MkDocs reports it. The difference is
+    mostly MkDocs' file polling (every 0.5 s) and its 0.1 s wait for more edits."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [PYTHON, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_for_line(server, "Serving on")
+        times, rebuilds = [], []
+        source = project / "docs" / page
+        for number in range(edits):
+            text = source.read_text(encoding="utf-8")
+            start = time.perf_counter()
+            source.write_text(text + f"\nEdited for the benchmark ({number}).\n", "utf-8")
+            built = wait_for_line(server, "Documentation built in")
+            wait_for_line(server, "Reloading browsers")
+            times.append(time.perf_counter() - start)
+            rebuilds.append(float(re.search(r"built in ([\d.]+) seconds", built).group(1)))
+        return statistics.median(times), statistics.median(rebuilds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_for_line(process: subprocess.Popen, text: str) -> str:
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "ERROR" in line or "Aborted" in line:
+            raise SystemExit("mkdocs serve failed:\n" + "".join(lines))
+        if text in line:
+            return line
+    raise SystemExit("mkdocs serve stopped:\n" + "".join(lines))
+
+
+def measure(scale: int, runs: int) -> Figures:
+    with tempfile.TemporaryDirectory(prefix=f"bb-scale-{scale}x-") as temporary:
+        folder = Path(temporary)
+        project, pages, terms = scaled_copy(scale, folder)
+        build = [PYTHON, "-m", "bridges.build"]
+        site_only = median_run([*build, "--site-only"], project, folder / "site-only", runs)
+        plain = median_run([PYTHON, "-m", "mkdocs", "build", "--quiet", "-f", "mkdocs-plain.yml",
+                            "-d"], project, folder / "plain", runs)  # fmt: skip
+        full = timed([*build, str(folder / "full")], project)
+        pdf_only = "from bridges.pdf import pdf_from_built_site as p; p('mkdocs.yml', sys.argv[1])"
+        pdf = timed([PYTHON, "-c", f"import sys; {pdf_only}", str(folder / "full")], project)
+        pdf_file = folder / "full" / "building-bridges.pdf"
+        reload, rebuild = live_reload_seconds(project, "about.md")
+        return Figures(
+            scale=scale, pages=pages, terms=terms, site_only=site_only, plain=plain, full=full,
+            pdf=pdf, pdf_mb=pdf_file.stat().st_size / 1e6,
+            pdf_pages=len(PdfReader(pdf_file).pages),
+            index_kib=(folder / "site-only/search/search_index.json").stat().st_size / 1024,
+            plain_index_kib=(folder / "plain/search/search_index.json").stat().st_size / 1024,
+            reload_seconds=reload, rebuild_seconds=rebuild,
+        )  # fmt: skip
+
+
+def table(results: list[Figures]) -> list[str]:
+    head = f"{'':<40}" + "".join(f"{f'{r.scale}x':>18}" for r in results)
+    rows = [
+        ("pages / glossary terms", lambda r: f"{r.pages} / {r.terms}"),
+        ("site-only build (s)", lambda r: f"{r.site_only.seconds:.2f}"),
+        ("plain Material build (s)", lambda r: f"{r.plain.seconds:.2f}"),
+        ("ratio, site-only / Material", lambda r: f"{r.ratio:.2f}"),
+        ("CPU time, site-only / Material (s)",
+         lambda r: f"{r.site_only.cpu_seconds:.2f} / {r.plain.cpu_seconds:.2f}"),
+        ("peak memory, site-only / Material (MiB)",
+         lambda r: f"{r.site_only.peak_mib:.0f} / {r.plain.peak_mib:.0f}"),
+        ("full build (s)", lambda r: f"{r.full.seconds:.2f}"),
+        ("full build, peak memory (MiB)", lambda r: f"{r.full.peak_mib:.0f}"),
+        ("PDF alone (s)", lambda r: f"{r.pdf.seconds:.2f}"),
+        ("PDF alone, peak memory (MiB)", lambda r: f"{r.pdf.peak_mib:.0f}"),
+        ("PDF size (MB) / pages", lambda r: f"{r.pdf_mb:.2f} / {r.pdf_pages}"),
+        ("PDF MB per 100 pages", lambda r: f"{r.mb_per_100_pages:.2f}"),
+        ("search index, ours / Material (KiB)",
+         lambda r: f"{r.index_kib:.0f} / {r.plain_index_kib:.0f}"),
+        ("live reload after one edit (s)", lambda r: f"{r.reload_seconds:.2f}"),
+        ("  of which the rebuild (s)", lambda r: f"{r.rebuild_seconds:.2f}"),
+    ]  # fmt: skip
+    return [head] + [f"{label:<40}" + "".join(f"{cell(r):>18}" for r in results)
+                     for label, cell in rows]  # fmt: skip
+
+
+def verdicts(results: list[Figures]) -> list[tuple[str, str, str, bool]]:
+    """(figure, measured, budget, within budget) for every scale budget."""
+
+    def check(label: str, value: float, budget: str, digits: int = 2):
+        return label, f"{value:.{digits}f}", f"{BUDGET[budget]:g}", value <= BUDGET[budget]
+
+    checks = []
+    for r in results:
+        checks.append(check(f"{r.scale}x site-only / plain Material", r.ratio, "site_only_ratio"))
+        checks.append(check(f"{r.scale}x PDF MB per 100 pages", r.mb_per_100_pages,
+                            "pdf_mb_per_100_pages"))  # fmt: skip
+        if r.scale == 1:
+            checks.append(check("1x live reload (s)", r.reload_seconds, "live_reload_seconds"))
+        if r.scale == 50:
+            checks.append(check("50x full build, peak memory (MiB)", r.full.peak_mib,
+                                "full_build_peak_mib", digits=0))  # fmt: skip
+    return checks
+
+
+def main(scales: tuple[int, ...] = SCALES, runs: int = 3) -> int:
+    """Prints the scale table and budget verdicts; returns how many are over budget."""
+    results = []
+    for scale in scales:
+        print(f"Measuring the site at {scale}x ...", file=sys.stderr, flush=True)
+        results.append(measure(scale, runs))
+    print("\nThe build as the site grows (clean builds, each in its own process):")
+    print("\n".join(table(results)))
+    print(f"\n{'scale budget':<40} {'measured':>9} {'budget':>7}")
+    over = 0
+    for label, shown, limit, ok in verdicts(results):
+        over += not ok
+        print(f"{label:<40} {shown:>9} {limit:>7}  {'ok' if ok else 'OVER'}")
+    stretch = BUDGET["site_only_ratio_stretch"]
+    met = all(r.ratio <= stretch for r in results)
+    print(f"stretch goal, site-only within {stretch:g}x of Material at every scale: "
+          f"{'met' if met else 'not met'}")  # fmt: skip
+    return over
+
+
+if __name__ == "__main__":
+    chosen = tuple(int(a) for a in sys.argv[1:] if a.isdigit()) or SCALES
+    main(chosen)

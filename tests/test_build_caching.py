@@ -1,0 +1,95 @@
+"""Work done once: what the build keeps between the builds of one process (as
+`mkdocs serve` rebuilds), and what `--site-only` leaves out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from bridges.cards import card_path, start_card
+from conftest import PAGES, ROOT
+
+
+@pytest.fixture
+def serve_like(project_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """Builds `project_copy` again and again in this process, as `mkdocs serve` does."""
+    monkeypatch.chdir(project_copy)
+    site = project_copy / "site"
+
+    def rebuild() -> Path:
+        config = load_config("mkdocs.yml", site_dir=str(site), strict=True)
+        config.plugins.on_startup(command="serve", dirty=False)
+        build(config)
+        return site
+
+    return rebuild
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_to_the_glossary_is_seen_by_the_next_build_in_the_same_process(
+    serve_like, project_copy
+):
+    before = (serve_like() / "allyship" / "index.html").read_text(encoding="utf-8")
+    assert "The ongoing practice of being an ally" in before
+    glossary = project_copy / "docs" / "glossary.yml"
+    replace_in(glossary, "The ongoing practice of being an ally", "The lasting practice of an ally")
+    after = (serve_like() / "allyship" / "index.html").read_text(encoding="utf-8")
+    assert "The lasting practice of an ally" in after
+    glossary_page = project_copy / "site" / "glossary" / "index.html"
+    assert "The lasting practice of an ally" in glossary_page.read_text(encoding="utf-8")
+
+
+def test_a_broken_glossary_edit_fails_the_next_build_in_the_same_process(
+    serve_like, project_copy, caplog
+):
+    serve_like()
+    replace_in(project_copy / "docs" / "glossary.yml", "  - id: ableism", "  - id: Ableism")
+    with pytest.raises(Abort):
+        serve_like()
+    assert "glossary.yml" in caplog.text and "Ableism" in caplog.text
+
+
+def test_a_card_is_kept_while_its_inputs_are_the_same_and_redrawn_when_they_change():
+    card = start_card("A title", "A description.", "A site")
+    assert start_card("A title", "A description.", "A site") is card
+    changed = start_card("A title", "Another description.", "A site")
+    assert changed is not card
+    assert changed.result() != card.result()
+
+
+def test_only_the_edited_page_gets_a_new_card_in_the_next_build(serve_like, project_copy):
+    site = serve_like()
+    before = {page: (site / card_path(page)).read_bytes() for page in PAGES}
+    replace_in(project_copy / "docs" / "allyship.md", "description: What allyship means",
+               "description: What being an ally means")  # fmt: skip
+    serve_like()
+    after = {page: (site / card_path(page)).read_bytes() for page in PAGES}
+    assert [page for page in PAGES if after[page] != before[page]] == ["allyship/"]
+
+
+def test_site_only_build_makes_the_pages_but_no_pdf_or_offline_zip(tmp_path):
+    site = tmp_path / "site"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bridges.build", "--site-only", str(site)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    for page in PAGES:
+        assert (site / page / "index.html").is_file()
+        assert (site / card_path(page)).is_file()
+    assert (site / "search" / "search_index.json").is_file()
+    assert (site / "_headers").is_file()
+    assert not list(site.rglob("*.pdf")) and not list(site.rglob("*.zip")), sorted(site.iterdir())

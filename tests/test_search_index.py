@@ -1,0 +1,67 @@
+"""Search finds the text itself: a definition leads to the glossary, the essay's
+words to their chapter, never to the hidden "Terms on this page" blocks."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ESSAY, ROOT
+
+GLOSSARY = yaml.safe_load((ROOT / "docs" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+
+
+def plain(text: str) -> str:
+    """Index text without markup, entities or line breaks, for comparing with sources."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def locations_containing(site: Path, words: str) -> list[str]:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    wanted = " ".join(words.split())
+    return [doc["location"] for doc in index["docs"] if wanted in plain(doc["text"])]
+
+
+@pytest.mark.parametrize("term", GLOSSARY, ids=lambda term: term["id"])
+def test_a_definition_is_found_on_the_glossary_only(site, term):
+    definition = " ".join(term["definition"].split())
+    assert locations_containing(site, definition) == [f"glossary/#{term['id']}"]
+
+
+def test_essay_words_are_found_in_their_chapter_only(site):
+    paragraphs = [p for p in ESSAY.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    for paragraph in paragraphs:
+        first_sentence = re.split(r"(?<=[.!?])\s", paragraph.strip())[0]
+        places = locations_containing(site, first_sentence)
+        assert len(places) == 1, (first_sentence, places)
+        assert not places[0].startswith("glossary/"), (first_sentence, places)
+
+
+def test_the_hidden_definitions_stay_on_the_page_for_screen_readers_and_print(html):
+    block = html("allyship/").select_one("aside.bb-definitions")
+    assert block.has_attr("hidden") and block.has_attr("data-search-exclude")
+    assert block.select_one("#bb-def-allyship") is not None
+
+
+@pytest.mark.browser
+def test_typing_a_definition_then_essay_words_into_search(page, server, site):
+    from playwright.sync_api import expect
+
+    page.goto(server + "allyship/")
+    search = page.locator("input.md-search__input")
+    search.click()
+    first_result = page.locator(".md-search-result__item").first.locator("a").first
+    definition = next(t for t in GLOSSARY if t["id"] == "privilege")["definition"]
+    page.keyboard.type(" ".join(definition.split()[:6]))
+    expect(first_result).to_have_attribute("href", re.compile(r"/glossary/"))
+    sentence = "It is crucial to create spaces for open dialogue"
+    chapter = locations_containing(site, sentence)[0].split("#")[0]
+    assert chapter and not chapter.startswith("glossary/")
+    search.fill("")
+    page.keyboard.type(sentence)
+    expect(first_result).to_have_attribute("href", re.compile(f"/{re.escape(chapter)}"))
