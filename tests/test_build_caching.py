@@ -93,3 +93,16 @@ def test_site_only_build_makes_the_pages_but_no_pdf_or_offline_zip(tmp_path):
     assert (site / "search" / "search_index.json").is_file()
     assert (site / "_headers").is_file()
     assert not list(site.rglob("*.pdf")) and not list(site.rglob("*.zip")), sorted(site.iterdir())
+
+
+def test_one_process_builds_the_same_site_twice_without_waiting_on_itself(project_copy):
+    """As the benchmark does: the card worker forked by the first build must not keep
+    the first build's lock on the site folder."""
+    script = (
+        "import sys; from pathlib import Path; from bridges.build import build_site\n"
+        "for _ in range(2): build_site(Path('site'), site_only=True)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=project_copy,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Waiting for another build" not in result.stderr

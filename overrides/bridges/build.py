@@ -72,7 +72,12 @@ def _exclusive(site_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             print(f"Waiting for another build of {site_dir.name}/ to finish ...", file=sys.stderr)
             fcntl.flock(lock, fcntl.LOCK_EX)
-        yield  # The lock ends when the file closes, also if the process is killed.
+        try:
+            yield
+        finally:
+            # Unlocked by hand, not by closing the file: the card worker, forked
+            # during the build, holds a copy of this file and keeps its lock alive.
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _remove_leftovers(site_dir: Path) -> None:
