@@ -1,0 +1,191 @@
+"""One small driver interface over three browser engines, so one test suite runs
+in Chromium (Playwright), Firefox (puppeteer-core over WebDriver BiDi) and
+WebKit (Selenium with WebKitGTK's driver).
+
+A test opens a `Page` with `Engine.new_page(width, height, scheme)` and uses
+only what every engine can do: load a URL, evaluate JavaScript, press keys,
+click, hover or tap at a point, screenshot the viewport, and switch to print
+media. Helpers built on those (clicking an element, axe-core) live here once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import json
+import signal
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ENGINES = ["chromium", "firefox", "webkit"]
+
+# Print media without engine support: each stylesheet's media rules are
+# rewritten in place, `print` to `all` and `screen` to `not all`, and the
+# original media text is kept so the page can switch back. Used where the
+# driver cannot emulate print media (Firefox over BiDi, WebKit over WebDriver).
+PRINT_MEDIA_JS = """
+(on) => {
+  const swap = (text) => text.split(',').map((query) => {
+    const q = query.trim().toLowerCase();
+    if (/^(only\\s+)?screen\\b/.test(q) || /^not\\s+print\\b/.test(q)) return 'not all';
+    if (/^(only\\s+)?print\\b/.test(q)) return q.replace(/^(only\\s+)?print/, 'all');
+    if (/^not\\s+screen\\b/.test(q)) return q.replace(/^not\\s+screen/, 'all');
+    return query;
+  }).join(', ');
+  const visit = (rules) => {
+    for (const rule of rules) {
+      if (rule.media && rule.cssRules) {
+        rule.__bbMedia ??= rule.media.mediaText;
+        rule.media.mediaText = on ? swap(rule.__bbMedia) : rule.__bbMedia;
+      }
+      if (rule.cssRules) visit(rule.cssRules);
+      if (rule.styleSheet) visit(rule.styleSheet.cssRules);
+    }
+  };
+  for (const sheet of document.styleSheets) {
+    const owner = sheet.ownerNode;
+    if (owner && owner.media !== undefined) {
+      owner.__bbMedia ??= owner.media;
+      owner.media = on ? swap(owner.__bbMedia || 'all') : owner.__bbMedia;
+    }
+    visit(sheet.cssRules);
+  }
+}
+"""
+
+CENTER_OF_JS = """
+(selector) => {
+  const element = document.querySelector(selector);
+  if (!element) throw new Error(`no element matches ${selector}`);
+  element.scrollIntoView({block: 'center', inline: 'center'});
+  const box = element.getBoundingClientRect();
+  return [box.left + box.width / 2, box.top + box.height / 2];
+}
+"""
+
+
+class Page(ABC):
+    """One fresh tab (its own cookies and storage) in one engine."""
+
+    engine: str
+
+    @abstractmethod
+    def goto(self, url: str, idle: bool = False) -> None:
+        """Loads `url`; with `idle`, also waits until the network is quiet."""
+
+    @abstractmethod
+    def evaluate(self, function: str, *args: Any) -> Any:
+        """Calls the JavaScript `function` source with JSON `args`; awaits a promise."""
+
+    @abstractmethod
+    def press(self, key: str) -> None:
+        """One key press: "Tab", "Shift+Tab", "Escape", "Space", "Enter"."""
+
+    @abstractmethod
+    def type(self, text: str) -> None: ...
+
+    @abstractmethod
+    def click_at(self, x: float, y: float) -> None: ...
+
+    @abstractmethod
+    def hover_at(self, x: float, y: float) -> None: ...
+
+    @abstractmethod
+    def tap_at(self, x: float, y: float) -> None:
+        """A touch tap; needs a page opened with `touch=True`."""
+
+    @abstractmethod
+    def screenshot_png(self) -> bytes:
+        """The viewport as PNG."""
+
+    def print_media(self, on: bool = True) -> None:
+        self.evaluate(PRINT_MEDIA_JS, on)
+
+    @abstractmethod
+    def console_errors(self) -> list[str]:
+        """Console errors and uncaught exceptions since the page opened."""
+
+    @abstractmethod
+    def outside_requests(self) -> list[str]:
+        """Requests to any host but the test server (blocked where the engine can)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # Built on the primitives ------------------------------------------------
+
+    def center_of(self, selector: str) -> tuple[float, float]:
+        x, y = self.evaluate(CENTER_OF_JS, selector)
+        return x, y
+
+    def click(self, selector: str) -> None:
+        self.click_at(*self.center_of(selector))
+
+    def hover(self, selector: str) -> None:
+        self.hover_at(*self.center_of(selector))
+
+    def tap(self, selector: str) -> None:
+        self.tap_at(*self.center_of(selector))
+
+    def screenshot(self) -> Image.Image:
+        return Image.open(io.BytesIO(self.screenshot_png())).convert("RGB")
+
+    def inject_axe(self) -> None:
+        if not self.evaluate("() => typeof window.axe === 'object'"):
+            source = AXE_SOURCE.read_text(encoding="utf-8")
+            self.evaluate("(source) => { (0, eval)(source); }", source)
+
+    def axe_violations(self, options: dict) -> list[dict]:
+        self.inject_axe()
+        return self.evaluate(
+            "(options) => axe.run(document, options).then(r => r.violations.map(v => "
+            "({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target)})))",
+            options,
+        )
+
+
+class Engine(ABC):
+    """A browser started once per test session."""
+
+    name: str
+
+    @abstractmethod
+    def new_page(
+        self, width: int, height: int, scheme: str = "light", touch: bool = False
+    ) -> Page: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+def start(name: str, allowed_host: str) -> Engine:
+    """Starts engine `name`, letting pages request `allowed_host` only."""
+    if name == "chromium":
+        from .chromium import Chromium
+
+        return Chromium(allowed_host)
+    if name == "firefox":
+        from .firefox import Firefox
+
+        return Firefox(allowed_host)
+    if name == "webkit":
+        from .webkit import WebKit
+
+        return WebKit(allowed_host)
+    raise ValueError(f"unknown engine {name!r}; choose one of {ENGINES}")
+
+
+def die_with_parent() -> None:
+    """For a helper process (driver, X server, Node): Linux sends it SIGTERM when
+    the test process ends, however it ends, so no browser is left behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def call_expression(function: str, args: tuple) -> str:
+    """A JavaScript expression calling `function` with `args` inlined as JSON."""
+    return f"({function})(...{json.dumps(list(args))})"
