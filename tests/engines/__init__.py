@@ -14,6 +14,7 @@ import ctypes
 import io
 import json
 import signal
+import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ PRINT_MEDIA_JS = """
     }
     visit(sheet.cssRules);
   }
+}
+"""
+
+FREEZE_MOTION_JS = """
+() => {
+  const style = document.createElement('style');
+  style.textContent = '*, *::before, *::after { transition: none !important; ' +
+    'animation-duration: 0s !important; animation-delay: 0s !important; }';
+  document.head.append(style);
 }
 """
 
@@ -132,6 +142,25 @@ class Page(ABC):
     def tap(self, selector: str) -> None:
         self.tap_at(*self.center_of(selector))
 
+    def wait_for(self, function: str, *args: Any, timeout: float = 5) -> Any:
+        """Polls `function` until it returns something truthy; returns that, or the last falsy."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                value = self.evaluate(function, *args)
+            except Exception:
+                # A navigation under way destroys the document being asked.
+                if time.monotonic() > deadline:
+                    raise
+                value = None
+            if value or time.monotonic() > deadline:
+                return value
+            time.sleep(0.05)
+
+    def freeze_motion(self) -> None:
+        """Ends transitions and animations at once, so screenshots show end states."""
+        self.evaluate(FREEZE_MOTION_JS)
+
     def screenshot(self) -> Image.Image:
         return Image.open(io.BytesIO(self.screenshot_png())).convert("RGB")
 
@@ -164,7 +193,7 @@ class Engine(ABC):
 
 
 def start(name: str, allowed_host: str) -> Engine:
-    """Starts engine `name`, letting pages request `allowed_host` only."""
+    """Starts engine `name`; pages may request `allowed_host` (a host name, any port) only."""
     if name == "chromium":
         from .chromium import Chromium
 

@@ -32,7 +32,7 @@ class ChromiumPage(Page):
 
         def guard(route) -> None:
             url = urlparse(route.request.url)
-            if url.scheme in ("http", "https") and url.netloc != allowed_host:
+            if url.scheme in ("http", "https") and url.hostname != allowed_host:
                 self.outside.append(route.request.url)
                 route.abort()
             else:

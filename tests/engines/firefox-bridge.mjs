@@ -1,8 +1,8 @@
 // Drives Firefox ESR for the Python tests (tests/engines/firefox.py) through
 // puppeteer-core over WebDriver BiDi. One JSON command per stdin line,
 // {id, op, ...}; one JSON answer per stdout line, {id, value} or {id, error}.
-// Arguments: the colour scheme ("light" or "dark") and the host whose requests
-// may pass; any other request is aborted and recorded.
+// Arguments: the colour scheme ("light" or "dark") and the host name whose
+// requests may pass (any port); any other request is aborted and recorded.
 import { createInterface } from "node:readline";
 import puppeteer from "puppeteer-core";
 
@@ -34,7 +34,7 @@ async function newPage({ width, height, touch }) {
   await page.setRequestInterception(true);
   page.on("request", (request) => {
     const url = new URL(request.url());
-    if (["http:", "https:"].includes(url.protocol) && url.host !== allowedHost) {
+    if (["http:", "https:"].includes(url.protocol) && url.hostname !== allowedHost) {
       record.outside.push(request.url());
       request.abort();
     } else {

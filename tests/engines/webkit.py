@@ -44,7 +44,7 @@ Promise.resolve().then(() => (%s)(...arguments[0])).then(
 
 OUTSIDE_JS = """
 (host) => performance.getEntriesByType('resource').map((entry) => entry.name)
-  .filter((url) => /^https?:/.test(url) && new URL(url).host !== host)
+  .filter((url) => /^https?:/.test(url) && new URL(url).hostname !== host)
 """
 
 
@@ -75,9 +75,7 @@ class WebKitPage(Page):
     def resize(self, width: int, height: int) -> None:
         self.driver.set_window_rect(width=width, height=height)
         inner = self.evaluate("() => [innerWidth, innerHeight]")
-        self.driver.set_window_rect(
-            width=2 * width - inner[0], height=2 * height - inner[1]
-        )
+        self.driver.set_window_rect(width=2 * width - inner[0], height=2 * height - inner[1])
         inner = self.evaluate("() => [innerWidth, innerHeight]")
         if inner != [width, height]:
             raise RuntimeError(f"WebKit viewport is {inner}, wanted {[width, height]}")
