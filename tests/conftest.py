@@ -27,16 +27,6 @@ import engines
 
 ROOT = Path(__file__).resolve().parent.parent
 ESSAY = ROOT / "tests" / "data" / "essay.txt"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def load_nav() -> list[tuple[str, str]]:
@@ -212,12 +202,11 @@ def server(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    """Debian's Chromium through Playwright, for tests that need Playwright itself."""
+    from engines.chromium import SharedBrowser
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield SharedBrowser.acquire()
+    SharedBrowser.release()
 
 
 @pytest.fixture

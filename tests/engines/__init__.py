@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ENGINES = ["chromium", "firefox", "webkit"]
 
-# Print media without engine support: each stylesheet's media rules are
-# rewritten in place, `print` to `all` and `screen` to `not all`, and the
-# original media text is kept so the page can switch back. Used where the
-# driver cannot emulate print media (Firefox over BiDi, WebKit over WebDriver).
+# Print media without engine support (Firefox over BiDi, WebKit over
+# WebDriver): every stylesheet is copied into one <style> with its media
+# conditions rewritten, `print` to `all` and `screen` to `not all`, and the
+# originals are disabled; switching back removes the copy.
 PRINT_MEDIA_JS = """
 (on) => {
   const swap = (text) => text.split(',').map((query) => {
@@ -38,24 +38,27 @@ PRINT_MEDIA_JS = """
     if (/^not\\s+screen\\b/.test(q)) return q.replace(/^not\\s+screen/, 'all');
     return query;
   }).join(', ');
-  const visit = (rules) => {
-    for (const rule of rules) {
-      if (rule.media && rule.cssRules) {
-        rule.__bbMedia ??= rule.media.mediaText;
-        rule.media.mediaText = on ? swap(rule.__bbMedia) : rule.__bbMedia;
-      }
-      if (rule.cssRules) visit(rule.cssRules);
-      if (rule.styleSheet) visit(rule.styleSheet.cssRules);
+  const copy = (rules) => [...rules].map((rule) => {
+    if (rule instanceof CSSMediaRule) {
+      return `@media ${swap(rule.media.mediaText)} { ${copy(rule.cssRules)} }`;
     }
-  };
+    if (rule instanceof CSSImportRule) return copy(rule.styleSheet?.cssRules ?? []);
+    return rule.cssText;
+  }).join('\\n');
+  document.getElementById('bb-print-media')?.remove();
   for (const sheet of document.styleSheets) {
-    const owner = sheet.ownerNode;
-    if (owner && owner.media !== undefined) {
-      owner.__bbMedia ??= owner.media;
-      owner.media = on ? swap(owner.__bbMedia || 'all') : owner.__bbMedia;
+    if (on) {
+      const media = sheet.media.mediaText;
+      const kept = !media || swap(media) !== 'not all';
+      sheet.__bbText = kept ? copy(sheet.cssRules) : '';
     }
-    visit(sheet.cssRules);
+    sheet.disabled = on;
   }
+  if (!on) return;
+  const style = document.createElement('style');
+  style.id = 'bb-print-media';
+  style.textContent = [...document.styleSheets].map((sheet) => sheet.__bbText ?? '').join('\\n');
+  document.head.append(style);
 }
 """
 

@@ -208,9 +208,9 @@ def strong_change(focused: Image.Image, unfocused: Image.Image, box, pad: int = 
     return sum(1 for a, b in changed if contrast(a, b) >= 3)
 
 
-# Effective colours of text, for contrast on screen and on paper.
-TEXT_COLOURS_JS = """
-(paper) => {
+# What an element's text is drawn on: its own and its ancestors' background
+# colours, composited down to the first opaque one (white if none is).
+BACKGROUND_JS = """
   const parse = (value) => {
     const m = value.match(/rgba?\\(([^)]+)\\)/);
     if (!m) return null;
@@ -228,6 +228,15 @@ TEXT_COLOURS_JS = """
     }
     return layers.reverse().reduce((under, layer) => over(layer, under), [255, 255, 255]);
   };
+"""
+
+# Effective colours of text, for contrast on screen and on paper.
+TEXT_COLOURS_JS = (
+    """
+(paper) => {
+"""
+    + BACKGROUND_JS
+    + """
   const found = new Map();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let text = walker.nextNode(); text; text = walker.nextNode()) {
@@ -257,3 +266,4 @@ TEXT_COLOURS_JS = """
   return [...found.values()];
 }
 """
+)

@@ -77,15 +77,38 @@ class ChromiumPage(Page):
         self.context.close()
 
 
+class SharedBrowser:
+    """One Playwright and one Chromium for the whole session: Playwright's sync API
+    runs only one instance at a time, and Chromium-only tests use it too."""
+
+    users = 0
+    playwright = None
+    browser = None
+
+    @classmethod
+    def acquire(cls):
+        if cls.users == 0:
+            from playwright.sync_api import sync_playwright
+
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(executable_path=EXECUTABLE, args=ARGS)
+        cls.users += 1
+        return cls.browser
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0:
+            cls.browser.close()
+            cls.playwright.stop()
+
+
 class Chromium(Engine):
     name = "chromium"
 
     def __init__(self, allowed_host: str) -> None:
-        from playwright.sync_api import sync_playwright
-
         self.allowed_host = allowed_host
-        self.playwright = sync_playwright().start()
-        self.browser = self.playwright.chromium.launch(executable_path=EXECUTABLE, args=ARGS)
+        self.browser = SharedBrowser.acquire()
 
     def new_page(
         self, width: int, height: int, scheme: str = "light", touch: bool = False
@@ -97,5 +120,4 @@ class Chromium(Engine):
         return ChromiumPage(context, self.allowed_host)
 
     def close(self) -> None:
-        self.browser.close()
-        self.playwright.stop()
+        SharedBrowser.release()

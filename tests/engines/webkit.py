@@ -73,12 +73,15 @@ class WebKitPage(Page):
         self.resize(width, height)
 
     def resize(self, width: int, height: int) -> None:
-        self.driver.set_window_rect(width=width, height=height)
-        inner = self.evaluate("() => [innerWidth, innerHeight]")
-        self.driver.set_window_rect(width=2 * width - inner[0], height=2 * height - inner[1])
-        inner = self.evaluate("() => [innerWidth, innerHeight]")
-        if inner != [width, height]:
-            raise RuntimeError(f"WebKit viewport is {inner}, wanted {[width, height]}")
+        """Sizes the window so the viewport (without the toolbar) is width x height."""
+        outer = [width, height]
+        for _ in range(4):
+            self.driver.set_window_rect(width=outer[0], height=outer[1])
+            inner = self.evaluate("() => [innerWidth, innerHeight]")
+            if inner == [width, height]:
+                return
+            outer = [outer[0] + width - inner[0], outer[1] + height - inner[1]]
+        raise RuntimeError(f"WebKit viewport is {inner}, wanted {[width, height]}")
 
     def goto(self, url: str, idle: bool = False) -> None:
         self.driver.get(url)
@@ -155,7 +158,7 @@ class WebKit(Engine):
         (gtk / "gtk.css").write_text(TOOLBAR_CSS, encoding="utf-8")
         read, write = os.pipe()
         self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "2000x1600x24", "-nolisten", "tcp"],
             pass_fds=[write],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
