@@ -202,7 +202,12 @@ def strong_change(focused: Image.Image, unfocused: Image.Image, box, pad: int = 
     mask = ImageChops.difference(before, after).convert("L").point(lambda v: 255 if v else 0)
     changed = [
         (a, b)
-        for a, b, m in zip(after.getdata(), before.getdata(), mask.getdata(), strict=True)
+        for a, b, m in zip(
+            after.get_flattened_data(),
+            before.get_flattened_data(),
+            mask.get_flattened_data(),
+            strict=True,
+        )
         if m
     ]
     return sum(1 for a, b in changed if contrast(a, b) >= 3)
