@@ -71,6 +71,7 @@ def test_no_page_scrolls_sideways(tab, server):
     assert not wide, wide
 
 
+@pytest.mark.feature("system scheme followed")
 def test_the_system_scheme_decides_the_first_view(tab, server, scheme):
     tab.goto(server + "allyship/")
     assert shown_scheme(tab) == (DARK if scheme == "dark" else "default")
@@ -327,7 +328,7 @@ def test_search_finds_a_word_typed_straight_after_the_page_loads(tab, server):
     assert tab.evaluate("(s) => document.querySelector(s).value", SEARCH_INPUT) == "solidarity"
 
 
-@pytest.mark.feature("search")
+@pytest.mark.feature("search control named")
 def test_search_is_a_visible_focusable_control_named_search(tab, server):
     tab.goto(server)
     named = [c for c in find_controls(tab, "^search$") if c.visible and c.focusable]
