@@ -19,13 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import urllib3
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 from . import Engine, Page, die_with_parent
 
@@ -66,9 +70,9 @@ class MiniBrowserOptions(ArgOptions):
 class WebKitPage(Page):
     engine = "webkit"
 
-    def __init__(self, driver_url: str, allowed_host: str, width: int, height: int, dark: bool):
+    def __init__(self, driver, allowed_host: str, width: int, height: int) -> None:
         self.allowed_host = allowed_host
-        self.driver = webdriver.Remote(driver_url, options=MiniBrowserOptions(dark))
+        self.driver = driver
         self.driver.set_script_timeout(30)
         self.resize(width, height)
 
@@ -156,6 +160,10 @@ class WebKit(Engine):
         gtk = Path(self.home.name) / "gtk-3.0"
         gtk.mkdir()
         (gtk / "gtk.css").write_text(TOOLBAR_CSS, encoding="utf-8")
+        self.start_xvfb()
+        self.start_driver()
+
+    def start_xvfb(self) -> None:
         read, write = os.pipe()
         self.xvfb = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write), "-screen", "0", "2000x1600x24", "-nolisten", "tcp"],
@@ -166,9 +174,11 @@ class WebKit(Engine):
         )
         os.close(write)
         with os.fdopen(read) as display:
-            number = display.readline().strip()
+            self.display = display.readline().strip()
+
+    def start_driver(self) -> None:
         port = free_port()
-        env = dict(os.environ, DISPLAY=f":{number}", XDG_CONFIG_HOME=self.home.name)
+        env = dict(os.environ, DISPLAY=f":{self.display}", XDG_CONFIG_HOME=self.home.name)
         env.pop("WAYLAND_DISPLAY", None)
         self.driver = subprocess.Popen(
             [DRIVER, f"--port={port}"],
@@ -188,11 +198,29 @@ class WebKit(Engine):
     def new_page(
         self, width: int, height: int, scheme: str = "light", touch: bool = False
     ) -> WebKitPage:
-        return WebKitPage(self.url, self.allowed_host, width, height, dark=scheme == "dark")
+        options = MiniBrowserOptions(dark=scheme == "dark")
+        for attempt in range(2):
+            try:
+                # WebKitWebDriver can wait for ever on a MiniBrowser that never
+                # came up; then it is restarted once.
+                connection = RemoteConnection(
+                    client_config=ClientConfig(remote_server_addr=self.url, timeout=60)
+                )
+                driver = webdriver.Remote(connection, options=options)
+                break
+            except (urllib3.exceptions.HTTPError, OSError, WebDriverException):
+                if attempt:
+                    raise
+                self.stop_driver()
+                self.start_driver()
+        return WebKitPage(driver, self.allowed_host, width, height)
+
+    def stop_driver(self) -> None:
+        self.driver.kill()
+        self.driver.wait(timeout=10)
 
     def close(self) -> None:
-        self.driver.terminate()
-        self.driver.wait(timeout=10)
+        self.stop_driver()
         self.xvfb.terminate()
         self.xvfb.wait(timeout=10)
         self.home.cleanup()
