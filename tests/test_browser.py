@@ -326,6 +326,7 @@ def test_search_finds_a_word_typed_straight_after_the_page_loads(tab, server):
     )
     assert count >= 2
     assert tab.evaluate("(s) => document.querySelector(s).value", SEARCH_INPUT) == "solidarity"
+    assert tab.outside_requests() == []
 
 
 @pytest.mark.feature("search control named")
