@@ -18,6 +18,7 @@ from conftest import (
     PAGES,
     ROOT,
     SITE_URL,
+    VIEWPORTS,
     assert_no_axe_violations,
     outside_requests,
     run_build,
@@ -200,8 +201,6 @@ def test_focusing_a_term_shows_its_definition_and_escape_closes_it(tab, server):
 
 @pytest.mark.feature("definition: tap")
 def test_first_tap_on_a_term_shows_its_definition_second_tap_follows(engine, width, scheme, server):
-    from conftest import VIEWPORTS
-
     phone = engine.new_page(*VIEWPORTS[width], scheme, touch=True)
     try:
         phone.goto(server + "allyship/")
