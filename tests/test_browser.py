@@ -298,6 +298,29 @@ def test_a_renamed_anchor_forwards_to_its_new_id(tab, moved_anchor_server):
     assert_landed(tab, "lens")
 
 
+# Navigation ---------------------------------------------------------------------------
+
+
+@pytest.mark.feature("sidebar link at top")
+def test_a_sidebar_link_works_before_the_page_is_scrolled(tab, server, width):
+    if width != "desktop":
+        pytest.skip("the sidebar is on screen only at desktop widths")
+    tab.goto(server + "allyship/")
+    x, y = tab.evaluate(
+        """() => {
+          const link = [...document.querySelectorAll('.md-sidebar--primary a.md-nav__link')]
+            .find((a) => a.textContent.trim() === 'Coalitions');
+          const box = link.getBoundingClientRect();
+          return [box.left + box.width / 2, box.top + box.height / 2];
+        }"""
+    )
+    assert tab.evaluate("() => scrollY") == 0
+    tab.click_at(x, y)
+    assert tab.wait_for("() => location.pathname === '/coalitions/'"), (
+        "clicking the sidebar link at scroll position 0 did not follow it"
+    )
+
+
 # Search --------------------------------------------------------------------------------
 
 SEARCH_INPUT = "input.md-search__input"
