@@ -165,6 +165,10 @@ class Page(ABC):
         self.evaluate(FREEZE_MOTION_JS)
 
     def screenshot(self) -> Image.Image:
+        # Two animation frames: the last key press or style change is painted.
+        self.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
         return Image.open(io.BytesIO(self.screenshot_png())).convert("RGB")
 
     def inject_axe(self) -> None:

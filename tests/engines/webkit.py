@@ -11,6 +11,7 @@ server injects (`window.__bbErrors`), outside requests from Resource Timing.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import socket
 import subprocess
@@ -70,11 +71,16 @@ class MiniBrowserOptions(ArgOptions):
 class WebKitPage(Page):
     engine = "webkit"
 
-    def __init__(self, driver, allowed_host: str, width: int, height: int) -> None:
+    def __init__(self, driver, allowed_host: str, width: int, height: int, display: str) -> None:
         self.allowed_host = allowed_host
         self.driver = driver
         self.driver.set_script_timeout(30)
         self.resize(width, height)
+        # Without a window manager no window is active, and the page would
+        # never match :focus; X's input focus goes to the new window instead.
+        focus_top_windows(display)
+        if not self.evaluate("() => document.hasFocus()"):
+            raise RuntimeError("WebKit's page did not take the keyboard focus")
 
     def resize(self, width: int, height: int) -> None:
         """Sizes the window so the viewport (without the toolbar) is width x height."""
@@ -145,6 +151,48 @@ class WebKitPage(Page):
         self.driver.quit()
 
 
+IGNORE_X_ERRORS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(lambda *_: 0)
+
+
+def focus_top_windows(display: str) -> None:
+    """Gives X's keyboard focus to the newest top-level window on `display`.
+
+    Xvfb runs no window manager, so no window is ever activated and WebKit's
+    document never has focus (no :focus, no :focus-visible) until one is.
+    """
+    x11 = ctypes.CDLL("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XDefaultRootWindow.restype = ctypes.c_ulong
+    x11.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+    x11.XQueryTree.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_ulong,
+        ctypes.POINTER(ctypes.c_ulong),
+        ctypes.POINTER(ctypes.c_ulong),
+        ctypes.POINTER(ctypes.POINTER(ctypes.c_ulong)),
+        ctypes.POINTER(ctypes.c_uint),
+    ]
+    x11.XSetInputFocus.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
+    x11.XFree.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    x11.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    x11.XSetErrorHandler.argtypes = [ctypes.c_void_p]
+    connection = x11.XOpenDisplay(f":{display}".encode())
+    root, parent = ctypes.c_ulong(), ctypes.c_ulong()
+    children, count = ctypes.POINTER(ctypes.c_ulong)(), ctypes.c_uint()
+    x11.XQueryTree(connection, x11.XDefaultRootWindow(connection), root, parent, children, count)
+    # Children come in stacking order, oldest first; unmapped ones refuse the
+    # focus (BadMatch, ignored), so the newest mapped window keeps it.
+    x11.XSetErrorHandler(IGNORE_X_ERRORS)
+    for index in range(count.value):
+        x11.XSetInputFocus(connection, children[index], 2, 0)  # RevertToParent, CurrentTime
+        x11.XSync(connection, 0)
+    if count.value:
+        x11.XFree(children)
+    x11.XCloseDisplay(connection)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -213,7 +261,7 @@ class WebKit(Engine):
                     raise
                 self.stop_driver()
                 self.start_driver()
-        return WebKitPage(driver, self.allowed_host, width, height)
+        return WebKitPage(driver, self.allowed_host, width, height, self.display)
 
     def stop_driver(self) -> None:
         self.driver.kill()
