@@ -1,4 +1,5 @@
-"""Shared fixtures: one strict build of the site, its pages parsed, and a browser.
+"""Shared fixtures: one strict build of the site, its pages parsed, and browsers:
+Chromium through Playwright, and every engine through `tests/engines`.
 
 Pages, navigation and glossary terms are read from mkdocs.yml and docs/, never
 listed here, so adding a page or a term needs no change to the tests.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import re
 import shutil
@@ -23,21 +25,12 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
-from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
+
+import engines
 
 ROOT = Path(__file__).resolve().parent.parent
 ESSAY = ROOT / "tests" / "data" / "essay.txt"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def load_config(root: Path = ROOT) -> dict:
@@ -186,10 +179,43 @@ def parse_headers_file(path: Path) -> list[tuple[re.Pattern[str], list[tuple[str
     return rules
 
 
+# Stands in for the console log WebDriver does not give in WebKit: records
+# console errors, uncaught errors and failed loads from the first script on.
+CONSOLE_PROBE = b"""<script>
+window.__bbErrors = [];
+(() => {
+  const error = console.error.bind(console);
+  console.error = (...args) => { window.__bbErrors.push(args.join(" ")); error(...args); };
+  addEventListener("error", (event) => window.__bbErrors.push(event.message ||
+    `failed to load ${event.target.src || event.target.href}`), true);
+  addEventListener("unhandledrejection", (event) => window.__bbErrors.push(String(event.reason)));
+})();
+</script>"""
+
+
+class _ProbeHandler(_QuietHandler):
+    """Serves pages with CONSOLE_PROBE as the first thing in their <head>."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix != ".html" or not path.is_file():
+            return super().send_head()
+        body = path.read_bytes().replace(b"<head>", b"<head>" + CONSOLE_PROBE, 1)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextmanager
-def serving(directory: Path, with_host_headers: bool = False) -> Iterator[str]:
+def serving(
+    directory: Path, with_host_headers: bool = False, with_console_probe: bool = False
+) -> Iterator[str]:
     """Serves `directory` on a free local port; yields its base URL."""
-    handler_class = _QuietHandler
+    handler_class = _ProbeHandler if with_console_probe else _QuietHandler
     if with_host_headers:
         rules = parse_headers_file(directory / "_headers")
         handler_class = type("SiteHeadersHandler", (_HeadersHandler,), {"rules": rules})
@@ -212,12 +238,11 @@ def server(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    """Debian's Chromium through Playwright, for tests that need Playwright itself."""
+    from engines.chromium import SharedBrowser
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    yield SharedBrowser.acquire()
+    SharedBrowser.release()
 
 
 @pytest.fixture
@@ -226,6 +251,133 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture(scope="session")
+def probed_server(site: Path) -> Iterator[str]:
+    """The built site, served with CONSOLE_PROBE in every page."""
+    with serving(site, with_console_probe=True) as url:
+        yield url
+
+
+# Every engine: the same test in Chromium, Firefox and WebKit -------------------
+
+VIEWPORTS = {"desktop": (1280, 900), "phone": (360, 740)}
+"""Window sizes by name; the matrix shows them as widths."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        action="append",
+        choices=engines.ENGINES,
+        help="run the browser tests in this engine only (repeatable; default: all)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    chosen = config.getoption("--engine")
+    if not chosen:
+        return
+    keep, drop = [], []
+    for item in items:
+        engine = getattr(item, "callspec", None) and item.callspec.params.get("engine")
+        (drop if engine and engine not in chosen else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session", params=engines.ENGINES)
+def engine(request: pytest.FixtureRequest) -> Iterator[engines.Engine]:
+    """A browser engine, started once per test session; pages may load from 127.0.0.1 only."""
+    started = engines.start(request.param, "127.0.0.1")
+    yield started
+    started.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def width(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme(request: pytest.FixtureRequest) -> str:
+    """The reader's system colour scheme (prefers-color-scheme)."""
+    return request.param
+
+
+@pytest.fixture
+def tab(engine: engines.Engine, width: str, scheme: str) -> Iterator[engines.Page]:
+    """A fresh page in `engine` at `width`, with the system in `scheme`."""
+    opened = engine.new_page(*VIEWPORTS[width], scheme)
+    yield opened
+    opened.close()
+
+
+# The matrix: feature x engine x width x scheme, printed after the run ---------
+
+MATRIX_KEY = pytest.StashKey[dict[str, tuple[str, tuple[str, str, str], str]]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[MATRIX_KEY] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    marker = item.get_closest_marker("feature")
+    params = getattr(item, "callspec", None) and item.callspec.params
+    if marker and params and "engine" in params:
+        results = item.config.stash[MATRIX_KEY]
+        cell = (params["engine"], params.get("width", "any"), params.get("scheme", "any"))
+        before = results.get(item.nodeid, (None, None, ""))[2]
+        if report.failed:
+            outcome = "FAIL"
+        elif report.skipped and before != "FAIL":
+            outcome = "n/a"
+        elif report.when == "call" and before == "":
+            outcome = "pass"
+        else:
+            outcome = before
+        results[item.nodeid] = (marker.args[0], cell, outcome)
+    return report
+
+
+def matrix_lines(results: dict[str, tuple[str, tuple[str, str, str], str]]) -> list[str]:
+    """One row per feature; a cell fails if any of its tests failed."""
+    columns = [
+        (engine, width, scheme)
+        for engine in engines.ENGINES
+        for width in [*VIEWPORTS, "any"]
+        for scheme in ["light", "dark", "any"]
+    ]
+    cells: dict[str, dict[tuple[str, str, str], set[str]]] = {}
+    for feature, cell, outcome in results.values():
+        cells.setdefault(feature, {}).setdefault(cell, set()).add(outcome or "n/a")
+    used = [c for c in columns if any(c in row for row in cells.values())]
+    widths = {name: f"{size[0]}" for name, size in VIEWPORTS.items()} | {"any": "any"}
+    heads = [f"{e[:2]} {widths[w]} {s[0] if s != 'any' else '*'}" for e, w, s in used]
+    name_width = max(len(f) for f in cells)
+    lines = [" ".join([" " * name_width, *(f"{h:>9}" for h in heads)])]
+    for feature, row in cells.items():
+        shown = []
+        for column in used:
+            outcomes = row.get(column, set())
+            value = next((o for o in ("FAIL", "pass", "n/a") if o in outcomes), "")
+            shown.append(f"{value:>9}")
+        lines.append(" ".join([f"{feature:<{name_width}}", *shown]))
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    results = config.stash[MATRIX_KEY]
+    if not results:
+        return
+    terminalreporter.section("browser matrix: feature x engine (ch/fi/we) x width x scheme (l/d)")
+    for line in matrix_lines(results):
+        terminalreporter.write_line(line)
 
 
 # Browser checks used by several test modules ----------------------------------
@@ -253,11 +405,11 @@ def outside_requests(page, server: str) -> list[str]:
     return seen
 
 
-def assert_no_axe_violations(page, label: str) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
+def assert_no_axe_violations(page: engines.Page, label: str) -> None:
+    """Runs axe-core (from npm, injected into the page) in any engine."""
     problems = [
-        f"{label}: {v['id']} ({v['impact']}) at {node['target']}: {v['help']}"
-        for v in results.response["violations"]
-        for node in v["nodes"]
+        f"{label}: {v['id']} ({v['impact']}) at {target}: {v['help']}"
+        for v in page.axe_violations(AXE_OPTIONS)
+        for target in v["targets"]
     ]
     assert not problems, "\n".join(problems)

@@ -1,127 +1,463 @@
 """In a real browser: pages load cleanly and offline, the theme and layout work,
-glossary definitions show in place and stay accessible."""
+glossary definitions show in place and stay accessible.
+
+Tests taking `tab` run in every engine (Chromium, Firefox, WebKit) at 1280 and
+360 px, with the system in light and in dark; each reports under its `feature`
+in the matrix printed after the run. Tests taking `page` or `browser` need
+Playwright's extras (routing, init scripts, file URLs) and run in Chromium.
+"""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 
 import pytest
 
 from conftest import (
     PAGES,
+    ROOT,
     SITE_URL,
+    VIEWPORTS,
     assert_no_axe_violations,
     outside_requests,
     run_build,
     serving,
 )
+from engines.checks import BACKGROUND_JS, TEXT_COLOURS_JS, contrast, find_controls, strong_change
 
 pytestmark = pytest.mark.browser
 
-
-def set_scheme(page, scheme: str) -> None:
-    page.evaluate(
-        "scheme => document.body.setAttribute('data-md-color-scheme', scheme)",
-        scheme,
-    )
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_page_loads_without_errors_or_outside_requests(page, server, path):
-    errors: list[str] = []
-    failed: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    outside = outside_requests(page, server)
-    page.goto(server + path, wait_until="networkidle")
-    assert outside == []
-    assert failed == []
-    assert errors == []
-
-
-def test_theme_toggle_switches_and_survives_reload(page, server):
-    page.emulate_media(color_scheme="light")
-    page.goto(server + "allyship/")
-    body = page.locator("body")
-    assert body.get_attribute("data-md-color-scheme") == "default"
-    page.get_by_role("button", name="Switch to dark mode").click()
-    assert body.get_attribute("data-md-color-scheme") == "slate"
-    page.reload()
-    assert body.get_attribute("data-md-color-scheme") == "slate"
-
-
-def test_dark_system_preference_starts_dark(page, server):
-    page.emulate_media(color_scheme="dark")
-    page.goto(server)
-    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_no_horizontal_scroll_on_a_360px_phone(browser, server, path):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-    phone = context.new_page()
-    phone.goto(server + path)
-    widths = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    context.close()
-    assert widths[0] <= widths[1], f"{path}: content is {widths[0]}px wide on a 360px screen"
-
-
-# Glossary definitions in place -------------------------------------------------
-
 TOOLTIP = "#bb-tooltip"
+DARK = "slate"
 
 
-def test_hover_shows_the_definition(page, server):
-    page.goto(server + "allyship/")
-    page.locator("a.bb-term[data-term=privilege]").hover()
-    tooltip = page.locator(TOOLTIP)
-    assert tooltip.is_visible()
-    assert "Unearned advantages" in tooltip.inner_text()
-
-
-def test_keyboard_focus_shows_and_escape_closes(page, server):
-    page.goto(server + "allyship/")
-    term = page.locator("a.bb-term[data-term=empathy]")
-    term.focus()
-    assert page.locator(TOOLTIP).is_visible()
-    page.keyboard.press("Escape")
-    assert page.locator(TOOLTIP).is_hidden()
-    assert page.evaluate("document.activeElement.dataset.term") == "empathy"
-
-
-def test_tab_reaches_terms_and_shows_their_definition(page, server):
-    page.goto(server + "intersectionality/")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.classList.contains('bb-term')"):
-            break
-    assert page.locator(TOOLTIP).is_visible()
-
-
-def test_first_tap_shows_definition_second_tap_follows(browser, server):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+def shown_scheme(tab) -> str:
+    """The scheme the reader sees: Material's attribute, checked against the paint."""
+    scheme, dark = tab.evaluate(
+        """() => {
+          const rgb = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+          return [document.body.dataset.mdColorScheme,
+                  0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 128];
+        }"""
     )
-    phone = context.new_page()
-    phone.goto(server + "allyship/")
-    term = phone.locator("a.bb-term[data-term=privilege]")
-    term.tap()
-    assert phone.locator(TOOLTIP).is_visible()
-    assert phone.url.endswith("/allyship/")
-    term.tap()
-    phone.wait_for_url("**/glossary/#privilege")
-    context.close()
+    assert (scheme == DARK) == dark, f"scheme {scheme} but the page is painted {dark=}"
+    return scheme
 
 
-def test_tapping_elsewhere_closes_the_definition(browser, server):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
-    phone = context.new_page()
-    phone.goto(server + "allyship/")
-    phone.locator("a.bb-term[data-term=privilege]").tap()
-    phone.locator("h1").tap()
-    assert phone.locator(TOOLTIP).is_hidden()
-    context.close()
+# Pages load -----------------------------------------------------------------------
+
+
+@pytest.mark.feature("pages load clean")
+def test_every_page_loads_without_errors_or_outside_requests(tab, probed_server):
+    problems = []
+    for path in PAGES:
+        tab.goto(probed_server + path, idle=True)
+        errors, outside = tab.console_errors(), tab.outside_requests()
+        problems += [f"/{path}: console: {e}" for e in errors]
+        problems += [f"/{path}: outside request: {url}" for url in outside]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.feature("no sideways scroll")
+def test_no_page_scrolls_sideways(tab, server):
+    wide = []
+    for path in PAGES:
+        tab.goto(server + path)
+        content, window = tab.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if content > window:
+            wide.append(f"/{path}: content {content}px in a {window}px window")
+    assert not wide, wide
+
+
+@pytest.mark.feature("system scheme followed")
+def test_the_system_scheme_decides_the_first_view(tab, server, scheme):
+    tab.goto(server + "allyship/")
+    assert shown_scheme(tab) == (DARK if scheme == "dark" else "default")
+
+
+# Theme toggle ---------------------------------------------------------------------
+
+SWITCH_TO = {"default": "Switch to dark mode", DARK: "Switch to light mode"}
+
+
+@pytest.mark.feature("theme toggle: mouse")
+def test_theme_toggle_switches_by_mouse_and_survives_reload(tab, server):
+    tab.goto(server + "allyship/")
+    before = shown_scheme(tab)
+    shown = [c for c in find_controls(tab, f"^{SWITCH_TO[before]}$") if c.visible]
+    assert shown, f"no visible control named {SWITCH_TO[before]!r}"
+    tab.click(shown[0].selector)
+    after = shown_scheme(tab)
+    assert after != before
+    assert [c for c in find_controls(tab, f"^{SWITCH_TO[after]}$") if c.visible]
+    tab.goto(server + "coalitions/")
+    assert shown_scheme(tab) == after
+
+
+@pytest.mark.feature("theme toggle: keyboard")
+@pytest.mark.parametrize("key", ["Space", "Enter"])
+def test_theme_toggle_is_one_visible_control_that_keys_switch_both_ways(tab, server, key):
+    tab.goto(server + "allyship/")
+    for _ in range(2):
+        before = shown_scheme(tab)
+        controls = [c for c in find_controls(tab, f"^{SWITCH_TO[before]}$") if c.focusable]
+        assert len(controls) == 1, f"{SWITCH_TO[before]!r}: {controls}"
+        assert controls[0].visible, f"the focusable {SWITCH_TO[before]!r} is not visible"
+        tab.evaluate("(s) => document.querySelector(s).focus()", controls[0].selector)
+        tab.press(key)
+        after = shown_scheme(tab)
+        assert after != before, f"{key} on {SWITCH_TO[before]!r} did not switch"
+        focused = tab.evaluate("() => document.activeElement.getAttribute('aria-label') || ''")
+        names = [c.selector for c in find_controls(tab, f"^{SWITCH_TO[after]}$") if c.focusable]
+        assert tab.evaluate(
+            "(all) => all.some((s) => document.querySelector(s) === document.activeElement)",
+            names,
+        ), f"after {key}, focus left the toggle (on {focused!r})"
+
+
+# Glossary terms and their definitions ------------------------------------------------
+
+TERM = "article a.bb-term"
+TERM_DECORATION_JS = (
+    """
+(selector) => {
+"""
+    + BACKGROUND_JS
+    + """
+  const term = document.querySelector(selector);
+  term.scrollIntoView({block: 'center'});
+  const style = getComputedStyle(term);
+  const box = term.getClientRects()[0];
+  return {line: style.textDecorationLine, style: style.textDecorationStyle,
+          colour: parse(style.textDecorationColor), ground: background(term),
+          box: [box.left, box.top, box.width, box.height]};
+}
+"""
+)
+
+
+@pytest.mark.feature("glossary term marked")
+def test_a_glossary_term_is_visibly_underlined(tab, server):
+    tab.goto(server + "allyship/")
+    tab.freeze_motion()
+    marking = tab.evaluate(TERM_DECORATION_JS, TERM)
+    assert "underline" in marking["line"], marking
+    assert contrast(marking["colour"], marking["ground"]) >= 3, marking
+    # Drawn, not only computed: the underline's pixels differ from the same
+    # term drawn without decoration, at 3:1 or more.
+    marked = tab.screenshot()
+    tab.evaluate(
+        "(s) => document.querySelector(s).style"
+        ".setProperty('text-decoration', 'none', 'important')",
+        TERM,
+    )
+    plain = tab.screenshot()
+    drawn = strong_change(marked, plain, marking["box"], pad=3)
+    assert drawn >= marking["box"][2] / 3, f"underline drawn in {drawn} pixels only"
+
+
+DEFINITION_SHOWN_JS = """
+(selector) => {
+  const box = document.querySelector(selector);
+  if (!box || box.hidden || !box.checkVisibility({visibilityProperty: true})) return '';
+  const r = box.getBoundingClientRect();
+  return r.width > 1 && r.height > 1 ? box.textContent : '';
+}
+"""
+"""The visible definition box's text, or "" if none shows."""
+
+
+def term_definition(tab, selector: str = TERM) -> str:
+    return tab.evaluate(
+        "(s) => document.getElementById(document.querySelector(s)"
+        ".getAttribute('aria-describedby')).textContent.trim()",
+        selector,
+    )
+
+
+@pytest.mark.feature("definition: hover, Escape")
+def test_hovering_a_term_shows_its_definition_and_escape_closes_it(tab, server):
+    tab.goto(server + "allyship/")
+    if not tab.evaluate("() => matchMedia('(hover: hover)').matches"):
+        pytest.skip(f"{tab.engine} reports no hover here (headless Firefox: hover: none)")
+    tab.hover(TERM)
+    assert term_definition(tab)[:40] in tab.wait_for(DEFINITION_SHOWN_JS, TOOLTIP)
+    tab.press("Escape")
+    assert tab.wait_for("(s) => document.querySelector(s).hidden", TOOLTIP)
+
+
+@pytest.mark.feature("definition: focus, Escape")
+def test_focusing_a_term_shows_its_definition_and_escape_closes_it(tab, server):
+    tab.goto(server + "allyship/")
+    tab.evaluate("(s) => document.querySelector(s).focus()", TERM)
+    assert term_definition(tab)[:40] in tab.wait_for(DEFINITION_SHOWN_JS, TOOLTIP)
+    tab.press("Escape")
+    assert tab.wait_for("(s) => document.querySelector(s).hidden", TOOLTIP)
+    assert tab.evaluate("(s) => document.activeElement === document.querySelector(s)", TERM)
+
+
+@pytest.mark.feature("definition: tap")
+def test_first_tap_on_a_term_shows_its_definition_second_tap_follows(engine, width, scheme, server):
+    phone = engine.new_page(*VIEWPORTS[width], scheme, touch=True)
+    try:
+        phone.goto(server + "allyship/")
+        phone.evaluate(
+            "() => addEventListener('pointerdown', (e) => "
+            "sessionStorage.setItem('bb-pointer', e.pointerType), true)"
+        )
+        phone.tap(TERM)
+        pointer = phone.wait_for("() => sessionStorage.getItem('bb-pointer')")
+        if pointer != "touch":
+            pytest.skip(f"{engine.name}'s driver sends a {pointer} pointer, not a touch")
+        assert term_definition(phone)[:40] in phone.wait_for(DEFINITION_SHOWN_JS, TOOLTIP)
+        assert phone.evaluate("() => location.pathname") == "/allyship/"
+        phone.tap(TERM)
+        assert phone.wait_for("() => location.pathname === '/glossary/' && location.hash")
+    finally:
+        phone.close()
+
+
+# Copy link ---------------------------------------------------------------------------
+
+
+@pytest.mark.feature("copy link")
+def test_copy_link_copies_the_sections_address_and_says_so(tab, server):
+    tab.goto(server + "allyship/")
+    heading = tab.evaluate("() => document.querySelector('article h2[id]').id")
+    expected = f"{SITE_URL}allyship/#{heading}"
+    copy = [c for c in find_controls(tab, "^Copy link to section") if c.focusable]
+    assert copy, "no Copy link button on the first section"
+    tab.hover(f"#{heading}")
+    tab.click(copy[0].selector)
+    status = tab.wait_for(
+        "() => document.querySelector('.bb-status[role=status]')?.textContent || ''"
+    )
+    assert expected in status
+    if tab.engine == "webkit":
+        # WebKit reads the clipboard only after a paste gesture; the message
+        # says whether the link was copied or is offered to copy by hand.
+        assert status.startswith("Link copied"), status
+    else:
+        assert tab.evaluate("() => navigator.clipboard.readText()") == expected
+
+
+# Landing on a shared link ----------------------------------------------------------------
+
+LANDED_JS = """
+(id) => {
+  const target = document.getElementById(id);
+  const header = document.querySelector('.md-header').getBoundingClientRect().bottom;
+  const box = target.getBoundingClientRect();
+  return {top: box.top, header, height: innerHeight, scrolled: scrollY,
+          highlighted: target.classList.contains('bb-landed')};
+}
+"""
+
+
+def assert_landed(tab, anchor: str) -> None:
+    tab.wait_for("(id) => document.getElementById(id)?.classList.contains('bb-landed')", anchor)
+    tab.evaluate("() => new Promise((done) => setTimeout(done, 300))")
+    landed = tab.evaluate(LANDED_JS, anchor)
+    assert landed["highlighted"], landed
+    assert landed["header"] - 1 <= landed["top"] < landed["height"], landed
+
+
+@pytest.mark.feature("shared link lands")
+@pytest.mark.parametrize(
+    "path", ["intersectionality/#an-intersectional-lens", "solidarity/#paragraph-6"]
+)
+def test_a_shared_link_lands_below_the_header_highlighted(tab, server, path):
+    tab.goto(server + path)
+    assert_landed(tab, path.split("#")[1])
+
+
+@pytest.fixture(scope="session")
+def moved_anchor_server(tmp_path_factory):
+    """The site with one heading's id renamed, the old one kept in moved_anchors."""
+    project = tmp_path_factory.mktemp("moved") / "project"
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    source = project / "docs" / "intersectionality.md"
+    text = source.read_text(encoding="utf-8").replace("{ #an-intersectional-lens }", "{ #lens }")
+    text = text.replace("related:", "moved_anchors:\n  an-intersectional-lens: lens\nrelated:", 1)
+    source.write_text(text, encoding="utf-8")
+    result = run_build(project, project / "site")
+    assert result.returncode == 0, result.output
+    with serving(project / "site") as url:
+        yield url
+
+
+@pytest.mark.feature("shared link lands")
+def test_a_renamed_anchor_forwards_to_its_new_id(tab, moved_anchor_server):
+    tab.goto(moved_anchor_server + "intersectionality/#an-intersectional-lens")
+    assert tab.wait_for("() => location.hash === '#lens'")
+    assert_landed(tab, "lens")
+
+
+# Navigation ---------------------------------------------------------------------------
+
+
+@pytest.mark.feature("sidebar link at top")
+def test_a_sidebar_link_works_before_the_page_is_scrolled(tab, server, width):
+    if width != "desktop":
+        pytest.skip("the sidebar is on screen only at desktop widths")
+    tab.goto(server + "allyship/")
+    x, y = tab.evaluate(
+        """() => {
+          const link = [...document.querySelectorAll('.md-sidebar--primary a.md-nav__link')]
+            .find((a) => a.textContent.trim() === 'Coalitions');
+          const box = link.getBoundingClientRect();
+          return [box.left + box.width / 2, box.top + box.height / 2];
+        }"""
+    )
+    assert tab.evaluate("() => scrollY") == 0
+    tab.click_at(x, y)
+    assert tab.wait_for("() => location.pathname === '/coalitions/'"), (
+        "clicking the sidebar link at scroll position 0 did not follow it"
+    )
+
+
+# Search --------------------------------------------------------------------------------
+
+SEARCH_INPUT = "input.md-search__input"
+
+
+def open_search(tab) -> None:
+    """Clicks the search field, or on phones the header's search button."""
+    shown = [c for c in find_controls(tab, "^search$") if c.visible]
+    if shown:
+        tab.click(shown[0].selector)
+    else:  # Until the phone's search button has a name (see the test below).
+        tab.click(".md-header label[for=__search]:not([hidden])")
+
+
+@pytest.mark.feature("search")
+def test_search_finds_a_word_typed_straight_after_the_page_loads(tab, server):
+    tab.goto(server)
+    open_search(tab)
+    assert tab.wait_for("(s) => document.activeElement?.matches(s)", SEARCH_INPUT), (
+        "the search field did not take focus"
+    )
+    tab.type("solidarity")
+    count = tab.wait_for(
+        "() => document.querySelectorAll('.md-search-result__item').length", timeout=10
+    )
+    assert count >= 2
+    assert tab.evaluate("(s) => document.querySelector(s).value", SEARCH_INPUT) == "solidarity"
+    assert tab.outside_requests() == []
+
+
+@pytest.mark.feature("search control named")
+def test_search_is_a_visible_focusable_control_named_search(tab, server):
+    tab.goto(server)
+    named = [c for c in find_controls(tab, "^search$") if c.visible and c.focusable]
+    assert named, "no visible, focusable control named Search (phones: the icon is a bare label)"
+
+
+# The drawer on phones ---------------------------------------------------------------------
+
+DRAWER_LINKS = ".md-sidebar--primary a[href]"
+IN_TAB_ORDER_JS = """
+(selector) => [...document.querySelectorAll(selector)].filter((el) =>
+  el.tabIndex >= 0 && !el.closest('[inert]') &&
+  el.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true})).length
+"""
+DRAWER_OPEN_JS = """
+(selector) => [...document.querySelectorAll(selector)].some((el) => {
+  const box = el.getBoundingClientRect();
+  return box.width > 1 && box.left >= 0 && box.right <= innerWidth &&
+    el.checkVisibility({visibilityProperty: true, checkVisibilityCSS: true});
+})
+"""
+
+
+@pytest.mark.feature("drawer (phone)")
+def test_a_menu_button_opens_the_drawer_whose_links_are_out_of_tab_order_while_closed(
+    tab, server, width
+):
+    if width != "phone":
+        pytest.skip("the navigation is a drawer only on narrow screens")
+    tab.goto(server + "allyship/")
+    menus = [
+        c
+        for c in find_controls(tab, "navigation|menu")
+        if c.focusable and c.visible and c.expanded is not None
+    ]
+    assert menus, "no visible, focusable navigation button with aria-expanded"
+    menu = menus[0]
+    assert menu.expanded == "false"
+    assert tab.evaluate(IN_TAB_ORDER_JS, DRAWER_LINKS) == 0, "closed drawer links take focus"
+    tab.evaluate("(s) => document.querySelector(s).focus()", menu.selector)
+    tab.press("Enter")
+    assert tab.wait_for(DRAWER_OPEN_JS, DRAWER_LINKS), "the drawer did not open"
+    assert (
+        tab.evaluate(
+            "(s) => document.querySelector(s).getAttribute('aria-expanded')", menu.selector
+        )
+        == "true"
+    )
+    tab.press("Tab")
+    for _ in range(15):
+        if tab.evaluate("(s) => !!document.activeElement.closest(s)", ".md-sidebar--primary"):
+            break
+        tab.press("Tab")
+    else:
+        raise AssertionError("Tab did not reach the open drawer's links")
+
+
+# Print ---------------------------------------------------------------------------------
+
+
+@pytest.mark.feature("print contrast 4.5:1")
+def test_printed_text_and_links_reach_4_5_to_1_on_white_paper(tab, server):
+    problems = []
+    for path in ["allyship/", "glossary/"]:
+        tab.goto(server + path)
+        tab.print_media(True)
+        for text in tab.evaluate(TEXT_COLOURS_JS, True):
+            ratio = contrast(text["colour"], (255, 255, 255))
+            if ratio < 4.5:
+                rgb_text = "#" + "".join(f"{round(v):02x}" for v in text["colour"])
+                problems.append(
+                    f"/{path} {text['what']} {'link ' if text['link'] else ''}"
+                    f"{text['text']!r}: {rgb_text} on white is {ratio:.2f}:1"
+                )
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.feature("print hides controls")
+def test_printing_a_page_shows_text_and_definitions_but_no_controls(tab, server):
+    tab.goto(server + "allyship/")
+    tab.print_media(True)
+    shown = tab.evaluate(
+        """() => Object.fromEntries(['.essay', '.bb-definitions', '.md-header',
+             '.md-sidebar--primary', '.bb-page-actions', '.bb-related'].map((s) => {
+          const el = document.querySelector(s);
+          return [s, !!el && el.checkVisibility({visibilityProperty: true})];
+        }))"""
+    )
+    assert shown[".essay"] and shown[".bb-definitions"], shown
+    assert not any(
+        shown[c] for c in (".md-header", ".md-sidebar--primary", ".bb-page-actions", ".bb-related")
+    ), shown
+
+
+# Accessibility with a definition open ------------------------------------------------------
+
+
+@pytest.mark.feature("axe: definition open")
+def test_an_open_definition_has_no_axe_violations(tab, server, width, scheme):
+    tab.goto(server + "allyship/")
+    tab.evaluate("(s) => document.querySelector(s).focus()", TERM)
+    assert tab.wait_for(DEFINITION_SHOWN_JS, TOOLTIP)
+    assert_no_axe_violations(tab, f"allyship/ ({tab.engine}, {width}, {scheme}, definition open)")
+
+
+# Chromium only: Playwright's contexts, routes and file URLs ---------------------------------
 
 
 def test_without_javascript_a_term_is_a_link_to_the_glossary(browser, server):
@@ -144,27 +480,6 @@ def test_screen_readers_get_the_definition_as_description(page, server):
     assert description.startswith("Unearned advantages")
 
 
-@pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_open_definition_has_no_axe_violations(page, server, scheme):
-    page.goto(server + "allyship/")
-    set_scheme(page, scheme)
-    page.locator("a.bb-term[data-term=privilege]").hover()
-    assert page.locator(TOOLTIP).is_visible()
-    assert_no_axe_violations(page, f"allyship/ ({scheme}, definition open)")
-
-
-# Print and PDF ------------------------------------------------------------------
-
-
-def test_printing_a_page_shows_text_and_definitions_but_no_controls(page, server):
-    page.goto(server + "allyship/")
-    page.emulate_media(media="print")
-    assert page.locator(".essay").is_visible()
-    assert page.locator(".bb-definitions").is_visible()
-    for control in (".md-header", ".md-sidebar--primary", ".bb-page-actions", ".bb-related"):
-        assert page.locator(control).first.is_hidden(), control
-
-
 def test_download_pdf_link_serves_the_pdf(page, server):
     page.goto(server + "solidarity/")
     url = page.evaluate("document.querySelector('a.bb-pdf-link').href")
@@ -174,40 +489,10 @@ def test_download_pdf_link_serves_the_pdf(page, server):
     assert response.body().startswith(b"%PDF-")
 
 
-def test_search_works_offline(page, server):
-    outside = outside_requests(page, server)
-    page.goto(server)
-    page.locator("input.md-search__input").click()
-    page.keyboard.type("solidarity")
-    results = page.locator(".md-search-result__item")
-    results.first.wait_for()
-    assert results.count() >= 2
-    assert outside == []
-
-
-# Sharing links to sections -----------------------------------------------------
-
-
-def clipboard_page(browser, **options):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    return context, context.new_page()
-
-
-def test_copy_link_on_a_heading_copies_its_absolute_url_and_announces_it(browser, server):
-    context, tab = clipboard_page(browser)
-    tab.goto(server + "allyship/")
-    tab.locator("#the-power-of-allyship").hover()
-    tab.get_by_role("button", name="Copy link to section “The power of allyship”").click()
-    expected = SITE_URL + "allyship/#the-power-of-allyship"
-    assert tab.evaluate("navigator.clipboard.readText()") == expected
-    status = tab.get_by_role("status")
-    assert status.is_visible() and expected in status.inner_text()
-    context.close()
-
-
 def test_copy_link_on_a_paragraph_works_from_the_keyboard(browser, server):
-    context, tab = clipboard_page(browser)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
     tab.goto(server + "solidarity/")
     button = tab.get_by_role("button", name="Copy link to paragraph 6 of the essay")
     button.focus()
@@ -245,29 +530,6 @@ def test_no_share_button_where_there_is_no_share_sheet(page, server):
     assert page.locator(".bb-share__button--share").count() == 0
 
 
-def test_landing_on_a_section_puts_it_below_the_header_and_highlights_it(page, server):
-    page.goto(server + "intersectionality/#an-intersectional-lens")
-    page.wait_for_timeout(300)
-    header_bottom = page.evaluate(
-        "document.querySelector('.md-header').getBoundingClientRect().bottom"
-    )
-    target = page.locator("#an-intersectional-lens")
-    assert target.bounding_box()["y"] >= header_bottom
-    assert "bb-landed" in target.get_attribute("class")
-
-
-def test_landing_on_a_deep_paragraph_scrolls_it_into_view_below_the_header(page, server):
-    page.set_viewport_size({"width": 360, "height": 640})
-    page.goto(server + "solidarity/#paragraph-6")
-    page.wait_for_timeout(300)
-    header_bottom = page.evaluate(
-        "document.querySelector('.md-header').getBoundingClientRect().bottom"
-    )
-    box = page.locator("#paragraph-6").bounding_box()
-    assert page.evaluate("window.scrollY") > 0
-    assert header_bottom <= box["y"] < 640
-
-
 def test_a_text_fragment_link_lands_on_its_words(page, server):
     # Chromium follows text fragments only on navigations a person started: click.
     page.goto(server + "allyship/")
@@ -289,18 +551,6 @@ def test_opening_a_page_with_a_fragment_makes_no_outside_request(page, server):
     outside = outside_requests(page, server)
     page.goto(server + "allyship/#paragraph-2", wait_until="networkidle")
     assert outside == []
-
-
-def test_a_renamed_anchor_forwards_to_its_new_id(page, project_copy, tmp_path):
-    source = project_copy / "docs" / "intersectionality.md"
-    text = source.read_text(encoding="utf-8").replace("{ #an-intersectional-lens }", "{ #lens }")
-    text = text.replace("related:", "moved_anchors:\n  an-intersectional-lens: lens\nrelated:", 1)
-    source.write_text(text, encoding="utf-8")
-    assert run_build(project_copy, tmp_path / "site").returncode == 0
-    with serving(tmp_path / "site") as base:
-        page.goto(base + "intersectionality/#an-intersectional-lens")
-        page.wait_for_url("**/intersectionality/#lens")
-        assert "bb-landed" in page.locator("#lens").get_attribute("class")
 
 
 # Published with the host's headers, and offline ------------------------------
@@ -343,7 +593,9 @@ def test_no_csp_violation_on_any_page_with_the_host_headers(csp_page, headers_se
 def test_controls_still_work_under_the_csp(csp_page, headers_server):
     csp_page.emulate_media(color_scheme="light")
     csp_page.goto(headers_server + "allyship/")
-    csp_page.get_by_role("button", name="Switch to dark mode").click()
+    csp_page.locator("[aria-label='Switch to dark mode'], [title='Switch to dark mode']").locator(
+        "visible=true"
+    ).first.click()
     assert csp_page.locator("body").get_attribute("data-md-color-scheme") == "slate"
     csp_page.locator("a.bb-term[data-term=privilege]").hover()
     assert csp_page.locator(TOOLTIP).is_visible()

@@ -23,6 +23,7 @@ from conftest import (
     run_build,
     serving,
 )
+from engines.chromium import Chromium
 
 EPUB_NAME = "building-bridges.epub"
 NS = {
@@ -364,15 +365,18 @@ def test_offline_bundle_carries_the_epub(site):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_in_any_document(browser, book, unpacked, scheme):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme=scheme)
-    tab = context.new_page()
-    with serving(unpacked) as base:
-        for path in book.spine:
-            response = tab.goto(base + path)
-            assert response.headers["content-type"].startswith("application/xhtml+xml")
-            assert_no_axe_violations(tab, f"{path} ({scheme})")
-    context.close()
+def test_axe_finds_nothing_in_any_document(book, unpacked, scheme):
+    chromium = Chromium(allowed_host="127.0.0.1")
+    tab = chromium.new_page(360, 740, scheme)
+    try:
+        with serving(unpacked) as base:
+            for path in book.spine:
+                response = tab.tab.goto(base + path)
+                assert response.headers["content-type"].startswith("application/xhtml+xml")
+                assert_no_axe_violations(tab, f"{path} ({scheme})")
+    finally:
+        tab.close()
+        chromium.close()
 
 
 @pytest.mark.browser

@@ -1,0 +1,227 @@
+"""One small driver interface over three browser engines, so one test suite runs
+in Chromium (Playwright), Firefox (puppeteer-core over WebDriver BiDi) and
+WebKit (Selenium with WebKitGTK's driver).
+
+A test opens a `Page` with `Engine.new_page(width, height, scheme)` and uses
+only what every engine can do: load a URL, evaluate JavaScript, press keys,
+click, hover or tap at a point, screenshot the viewport, and switch to print
+media. Helpers built on those (clicking an element, axe-core) live here once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import json
+import signal
+import time
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ENGINES = ["chromium", "firefox", "webkit"]
+
+# Print media without engine support (Firefox over BiDi, WebKit over
+# WebDriver): every stylesheet is copied into one <style> with its media
+# conditions rewritten, `print` to `all` and `screen` to `not all`, and the
+# originals are disabled; switching back removes the copy.
+PRINT_MEDIA_JS = """
+(on) => {
+  const swap = (text) => text.split(',').map((query) => {
+    const q = query.trim().toLowerCase();
+    if (/^(only\\s+)?screen\\b/.test(q) || /^not\\s+print\\b/.test(q)) return 'not all';
+    if (/^(only\\s+)?print\\b/.test(q)) return q.replace(/^(only\\s+)?print/, 'all');
+    if (/^not\\s+screen\\b/.test(q)) return q.replace(/^not\\s+screen/, 'all');
+    return query;
+  }).join(', ');
+  const copy = (rules) => [...rules].map((rule) => {
+    if (rule instanceof CSSMediaRule) {
+      return `@media ${swap(rule.media.mediaText)} { ${copy(rule.cssRules)} }`;
+    }
+    if (rule instanceof CSSImportRule) return copy(rule.styleSheet?.cssRules ?? []);
+    return rule.cssText;
+  }).join('\\n');
+  document.getElementById('bb-print-media')?.remove();
+  for (const sheet of document.styleSheets) {
+    if (on) {
+      const media = sheet.media.mediaText;
+      const kept = !media || swap(media) !== 'not all';
+      sheet.__bbText = kept ? copy(sheet.cssRules) : '';
+    }
+    sheet.disabled = on;
+  }
+  if (!on) return;
+  const style = document.createElement('style');
+  style.id = 'bb-print-media';
+  style.textContent = [...document.styleSheets].map((sheet) => sheet.__bbText ?? '').join('\\n');
+  document.head.append(style);
+}
+"""
+
+FREEZE_MOTION_JS = """
+() => {
+  const style = document.createElement('style');
+  style.textContent = '*, *::before, *::after { transition: none !important; ' +
+    'animation-duration: 0s !important; animation-delay: 0s !important; }';
+  document.head.append(style);
+}
+"""
+
+CENTER_OF_JS = """
+(selector) => {
+  const element = document.querySelector(selector);
+  if (!element) throw new Error(`no element matches ${selector}`);
+  element.scrollIntoView({block: 'center', inline: 'center'});
+  const box = element.getBoundingClientRect();
+  return [box.left + box.width / 2, box.top + box.height / 2];
+}
+"""
+
+
+class Page(ABC):
+    """One fresh tab (its own cookies and storage) in one engine."""
+
+    engine: str
+
+    @abstractmethod
+    def goto(self, url: str, idle: bool = False) -> None:
+        """Loads `url`; with `idle`, also waits until the network is quiet."""
+
+    @abstractmethod
+    def evaluate(self, function: str, *args: Any) -> Any:
+        """Calls the JavaScript `function` source with JSON `args`; awaits a promise."""
+
+    @abstractmethod
+    def press(self, key: str) -> None:
+        """One key press: "Tab", "Shift+Tab", "Escape", "Space", "Enter"."""
+
+    @abstractmethod
+    def type(self, text: str) -> None: ...
+
+    @abstractmethod
+    def click_at(self, x: float, y: float) -> None: ...
+
+    @abstractmethod
+    def hover_at(self, x: float, y: float) -> None: ...
+
+    @abstractmethod
+    def tap_at(self, x: float, y: float) -> None:
+        """A touch tap; needs a page opened with `touch=True`."""
+
+    @abstractmethod
+    def screenshot_png(self) -> bytes:
+        """The viewport as PNG."""
+
+    def print_media(self, on: bool = True) -> None:
+        self.evaluate(PRINT_MEDIA_JS, on)
+
+    @abstractmethod
+    def console_errors(self) -> list[str]:
+        """Console errors and uncaught exceptions since the page opened."""
+
+    @abstractmethod
+    def outside_requests(self) -> list[str]:
+        """Requests to any host but the test server (blocked where the engine can)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # Built on the primitives ------------------------------------------------
+
+    def center_of(self, selector: str) -> tuple[float, float]:
+        x, y = self.evaluate(CENTER_OF_JS, selector)
+        return x, y
+
+    def click(self, selector: str) -> None:
+        self.click_at(*self.center_of(selector))
+
+    def hover(self, selector: str) -> None:
+        self.hover_at(*self.center_of(selector))
+
+    def tap(self, selector: str) -> None:
+        self.tap_at(*self.center_of(selector))
+
+    def wait_for(self, function: str, *args: Any, timeout: float = 5) -> Any:
+        """Polls `function` until it returns something truthy; returns that, or the last falsy."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                value = self.evaluate(function, *args)
+            except Exception:
+                # A navigation under way destroys the document being asked.
+                if time.monotonic() > deadline:
+                    raise
+                value = None
+            if value or time.monotonic() > deadline:
+                return value
+            time.sleep(0.05)
+
+    def freeze_motion(self) -> None:
+        """Ends transitions and animations at once, so screenshots show end states."""
+        self.evaluate(FREEZE_MOTION_JS)
+
+    def screenshot(self) -> Image.Image:
+        # Two animation frames: the last key press or style change is painted.
+        self.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+        return Image.open(io.BytesIO(self.screenshot_png())).convert("RGB")
+
+    def inject_axe(self) -> None:
+        if not self.evaluate("() => typeof window.axe === 'object'"):
+            source = AXE_SOURCE.read_text(encoding="utf-8")
+            self.evaluate("(source) => { (0, eval)(source); }", source)
+
+    def axe_violations(self, options: dict) -> list[dict]:
+        self.inject_axe()
+        return self.evaluate(
+            "(options) => axe.run(document, options).then(r => r.violations.map(v => "
+            "({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target)})))",
+            options,
+        )
+
+
+class Engine(ABC):
+    """A browser started once per test session."""
+
+    name: str
+
+    @abstractmethod
+    def new_page(
+        self, width: int, height: int, scheme: str = "light", touch: bool = False
+    ) -> Page: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+def start(name: str, allowed_host: str) -> Engine:
+    """Starts engine `name`; pages may request `allowed_host` (a host name, any port) only."""
+    if name == "chromium":
+        from .chromium import Chromium
+
+        return Chromium(allowed_host)
+    if name == "firefox":
+        from .firefox import Firefox
+
+        return Firefox(allowed_host)
+    if name == "webkit":
+        from .webkit import WebKit
+
+        return WebKit(allowed_host)
+    raise ValueError(f"unknown engine {name!r}; choose one of {ENGINES}")
+
+
+def die_with_parent() -> None:
+    """For a helper process (driver, X server, Node): Linux sends it SIGTERM when
+    the test process ends, however it ends, so no browser is left behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def call_expression(function: str, args: tuple) -> str:
+    """A JavaScript expression calling `function` with `args` inlined as JSON."""
+    return f"({function})(...{json.dumps(list(args))})"
