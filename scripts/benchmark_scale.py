@@ -12,6 +12,7 @@ Usage: python scripts/benchmark_scale.py [SCALE ...]   (default: 1 10 50)
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
 import socket
@@ -19,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from dataclasses import dataclass
@@ -167,16 +169,18 @@ def live_reload_seconds(project: Path, page: str, edits: int = 3) -> tuple[float
         [PYTHON, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_read_lines, args=(server, lines), daemon=True).start()
     try:
-        wait_for_line(server, "Serving on")
+        wait_for_line(lines, "Serving on")
         times, rebuilds = [], []
         source = project / "docs" / page
         for number in range(edits):
             text = source.read_text(encoding="utf-8")
             start = time.perf_counter()
             source.write_text(text + f"\nEdited for the benchmark ({number}).\n", "utf-8")
-            built = wait_for_line(server, "Documentation built in")
-            wait_for_line(server, "Reloading browsers")
+            built = wait_for_line(lines, "Documentation built in")
+            wait_for_line(lines, "Reloading browsers")
             times.append(time.perf_counter() - start)
             rebuilds.append(float(re.search(r"built in ([\d.]+) seconds", built).group(1)))
         return statistics.median(times), statistics.median(rebuilds)
@@ -185,15 +189,29 @@ def live_reload_seconds(project: Path, page: str, edits: int = 3) -> tuple[float
         server.wait(timeout=30)
 
 
-def wait_for_line(process: subprocess.Popen, text: str) -> str:
-    lines = []
+def _read_lines(process: subprocess.Popen, lines: queue.Queue[str | None]) -> None:
     for line in process.stderr:
-        lines.append(line)
+        lines.put(line)
+    lines.put(None)
+
+
+def wait_for_line(lines: queue.Queue[str | None], text: str, seconds: float = 300) -> str:
+    """The first line of `mkdocs serve` holding `text`; stops the benchmark with what
+    serve said instead if it fails, ends, or is silent for `seconds`."""
+    seen = []
+    while True:
+        try:
+            line = lines.get(timeout=seconds)
+        except queue.Empty:
+            silent = f"mkdocs serve said nothing for {seconds:.0f} s:\n"
+            raise SystemExit(silent + "".join(seen)) from None
+        if line is None:
+            raise SystemExit("mkdocs serve stopped:\n" + "".join(seen))
+        seen.append(line)
         if "ERROR" in line or "Aborted" in line:
-            raise SystemExit("mkdocs serve failed:\n" + "".join(lines))
+            raise SystemExit("mkdocs serve failed:\n" + "".join(seen))
         if text in line:
             return line
-    raise SystemExit("mkdocs serve stopped:\n" + "".join(lines))
 
 
 def measure(scale: int, runs: int) -> Figures:
