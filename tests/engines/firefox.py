@@ -82,7 +82,9 @@ class FirefoxPage(Page):
         return self.call("evaluate", expression=call_expression(function, args))
 
     def press(self, key: str) -> None:
-        self.call("press", key=key)
+        # puppeteer's BiDi keyboard knows the space bar as " ", not by its name.
+        keys = (" " if name == "Space" else name for name in key.split("+"))
+        self.call("press", key="+".join(keys))
 
     def type(self, text: str) -> None:
         self.call("type", text=text)
