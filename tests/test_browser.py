@@ -417,6 +417,9 @@ def test_printed_text_and_links_reach_4_5_to_1_on_white_paper(tab, server):
     problems = []
     for path in ["allyship/", "glossary/"]:
         tab.goto(server + path)
+        # A printout is laid out afresh; on a live page Material's colour transitions
+        # would still be running when the colours are read.
+        tab.freeze_motion()
         tab.print_media(True)
         for text in tab.evaluate(TEXT_COLOURS_JS, True):
             ratio = contrast(text["colour"], (255, 255, 255))
@@ -432,6 +435,9 @@ def test_printed_text_and_links_reach_4_5_to_1_on_white_paper(tab, server):
 @pytest.mark.feature("print hides controls")
 def test_printing_a_page_shows_text_and_definitions_but_no_controls(tab, server):
     tab.goto(server + "allyship/")
+    # A printout is laid out afresh; on a live page Material's colour transitions
+    # would still be running when the colours are read.
+    tab.freeze_motion()
     tab.print_media(True)
     shown = tab.evaluate(
         """() => Object.fromEntries(['.essay', '.bb-definitions', '.md-header',

@@ -39,13 +39,17 @@ PRINT_MEDIA_JS = """
     return query;
   }).join(', ');
   const copy = (rules) => [...rules].map((rule) => {
-    if (rule instanceof CSSMediaRule) {
+    // By shape, not instanceof: a driver may run this in a realm of its own.
+    if (rule.type === 4) {  // CSSRule.MEDIA_RULE
       return `@media ${swap(rule.media.mediaText)} { ${copy(rule.cssRules)} }`;
     }
-    if (rule instanceof CSSImportRule) return copy(rule.styleSheet?.cssRules ?? []);
+    if (rule.type === 3) return copy(rule.styleSheet?.cssRules ?? []);  // IMPORT_RULE
     return rule.cssText;
   }).join('\\n');
-  document.getElementById('bb-print-media')?.remove();
+  // A constructed sheet, not a <style> element: the site's policy (style-src 'self')
+  // refuses inline style elements, but not the CSS object model.
+  const printed = (window.__bbPrintSheet ??= new CSSStyleSheet());
+  document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== printed);
   for (const sheet of document.styleSheets) {
     if (on) {
       const media = sheet.media.mediaText;
@@ -55,19 +59,18 @@ PRINT_MEDIA_JS = """
     sheet.disabled = on;
   }
   if (!on) return;
-  const style = document.createElement('style');
-  style.id = 'bb-print-media';
-  style.textContent = [...document.styleSheets].map((sheet) => sheet.__bbText ?? '').join('\\n');
-  document.head.append(style);
+  printed.replaceSync([...document.styleSheets].map((sheet) => sheet.__bbText ?? '').join('\\n'));
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, printed];
 }
 """
 
 FREEZE_MOTION_JS = """
 () => {
-  const style = document.createElement('style');
-  style.textContent = '*, *::before, *::after { transition: none !important; ' +
-    'animation-duration: 0s !important; animation-delay: 0s !important; }';
-  document.head.append(style);
+  // Constructed, as the site's policy refuses inline style elements.
+  const still = new CSSStyleSheet();
+  still.replaceSync('*, *::before, *::after { transition: none !important; ' +
+    'animation-duration: 0s !important; animation-delay: 0s !important; }');
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, still];
 }
 """
 
