@@ -24,11 +24,11 @@ bootstrap() {
   fi
 }
 
-# Node tools for tests and benchmark (alex, Lighthouse), pinned by
+# Node tools for tests and benchmark (see package.json), pinned by
 # package-lock.json; reinstalled only when the lock file changes.
 node_tools() {
   if ! cmp -s package-lock.json node_modules/.package-lock-installed 2>/dev/null; then
-    echo "Installing Node tools (alex, Lighthouse) ..."
+    echo "Installing Node tools (package.json) ..."
     npm ci --no-audit --no-fund --loglevel=error
     cp package-lock.json node_modules/.package-lock-installed
   fi
