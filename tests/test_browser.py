@@ -72,6 +72,22 @@ def test_no_page_scrolls_sideways(tab, server):
     assert not wide, wide
 
 
+@pytest.mark.feature("title beside downloads")
+def test_the_download_links_never_squeeze_the_page_title(tab, server):
+    squeezed = []
+    for path in PAGES:
+        tab.goto(server + path)
+        actions, title, article = tab.evaluate(
+            """() => ['.bb-page-actions', 'article h1', 'article'].map(
+                 (s) => document.querySelector(s)?.getBoundingClientRect().toJSON())"""
+        )
+        # Either beside a title line of at least half the text column, or above it.
+        room = actions["left"] - title["left"]
+        if actions["bottom"] > title["top"] + 1 and room < article["width"] / 2:
+            squeezed.append(f"/{path}: {room:.0f}px of {article['width']:.0f}px for the title")
+    assert not squeezed, squeezed
+
+
 @pytest.mark.feature("system scheme followed")
 def test_the_system_scheme_decides_the_first_view(tab, server, scheme):
     tab.goto(server + "allyship/")
