@@ -428,15 +428,21 @@ def test_a_menu_button_opens_the_drawer_whose_links_are_out_of_tab_order_while_c
 # Print ---------------------------------------------------------------------------------
 
 
+def wait_for_transitions(tab) -> None:
+    """A printout is laid out afresh, but a live page switched to print media runs
+    Material's colour transitions first: read colours once they have ended."""
+    assert tab.wait_for("() => document.getAnimations().every((a) => a.playState !== 'running')"), (
+        "transitions still running after 5 s"
+    )
+
+
 @pytest.mark.feature("print contrast 4.5:1")
 def test_printed_text_and_links_reach_4_5_to_1_on_white_paper(tab, server):
     problems = []
     for path in ["allyship/", "glossary/"]:
         tab.goto(server + path)
-        # A printout is laid out afresh; on a live page Material's colour transitions
-        # would still be running when the colours are read.
-        tab.freeze_motion()
         tab.print_media(True)
+        wait_for_transitions(tab)
         for text in tab.evaluate(TEXT_COLOURS_JS, True):
             ratio = contrast(text["colour"], (255, 255, 255))
             if ratio < 4.5:
@@ -451,10 +457,8 @@ def test_printed_text_and_links_reach_4_5_to_1_on_white_paper(tab, server):
 @pytest.mark.feature("print hides controls")
 def test_printing_a_page_shows_text_and_definitions_but_no_controls(tab, server):
     tab.goto(server + "allyship/")
-    # A printout is laid out afresh; on a live page Material's colour transitions
-    # would still be running when the colours are read.
-    tab.freeze_motion()
     tab.print_media(True)
+    wait_for_transitions(tab)
     shown = tab.evaluate(
         """() => Object.fromEntries(['.essay', '.bb-definitions', '.md-header',
              '.md-sidebar--primary', '.bb-page-actions', '.bb-related'].map((s) => {

@@ -14,6 +14,7 @@ title, description or site name changes.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -90,8 +91,11 @@ def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> No
 @cache
 def _workers() -> ProcessPoolExecutor:
     # One core stays with MkDocs, which renders the pages meanwhile.
+    # Spawned, not forked: a forked worker would inherit every open file of the
+    # process that builds (a build lock, a test's pipes to a browser) and keep them open.
     return ProcessPoolExecutor(
         max_workers=max(1, (os.cpu_count() or 1) - 1),
+        mp_context=multiprocessing.get_context("spawn"),
         initializer=_worker_start,
         initargs=(os.getpid(),),
     )
