@@ -157,8 +157,11 @@
 
   // Tab in the search box closes search and moves on. Material's bundle would
   // also blur the box, and WebKit then starts Tab over from the top of the page.
+  // Some key sources (WebKit's own automation among them) name Tab "Unidentified"
+  // and give only its key code.
+  const isTab = (event) => event.key === "Tab" || event.keyCode === 9;
   addEventListener("keydown", (event) => {
-    if (event.key !== "Tab" || event.target !== query) return;
+    if (!isTab(event) || event.target !== query) return;
     setToggle(searchToggle, false);
     event.stopPropagation();
   }, true);
