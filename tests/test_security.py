@@ -446,3 +446,12 @@ def test_an_injected_inline_script_is_blocked_in_the_browser(page, site, tmp_pat
         page.goto(base + "allyship/", wait_until="networkidle")
     assert dialogs == []
     assert any("inline script" in message for message in refused), refused
+
+
+def test_a_refused_page_ends_with_one_plain_closing_line(project_copy, tmp_path):
+    about = project_copy / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n<script>alert(1)</script>\n", "utf-8")
+    output = build_refused(project_copy, tmp_path)
+    assert output.rstrip().endswith("Build failed: fix the problems above; "
+                                    f"{tmp_path / 'site'}/ was left as it was.")  # fmt: skip
+    assert "BuildError" not in output

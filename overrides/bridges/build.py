@@ -165,7 +165,9 @@ def main() -> int:
         return 128 + stop.signum
     except (MkDocsException, SystemExit) as error:
         # "Aborted with 2 errors in strict mode!": the errors are the lines above.
-        reason = "fix the problems above" if "strict mode" in str(error) else str(error)
+        # MkDocs' "Aborted with a BuildError!" likewise follows a message already shown.
+        shown_above = any(words in str(error) for words in ("strict mode", "BuildError"))
+        reason = "fix the problems above" if shown_above else str(error)
         print(f"Build failed: {reason}; {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 1
     except UnicodeDecodeError:
