@@ -79,7 +79,7 @@ class BuildResult:
     output: str
 
 
-def run_build(project: Path, site_dir: Path) -> BuildResult:
+def run_build(project: Path, site_dir: Path, *options: str) -> BuildResult:
     """Runs the project's build command on `project`, as `./scripts/build` does.
 
     A copy outside git has no last commit to date the PDF by, so it gets a fixed
@@ -89,7 +89,7 @@ def run_build(project: Path, site_dir: Path) -> BuildResult:
     if project != ROOT:
         env.setdefault("SOURCE_DATE_EPOCH", "1764000000")
     result = subprocess.run(
-        [sys.executable, "-m", "bridges.build", str(site_dir)],
+        [sys.executable, "-m", "bridges.build", *options, str(site_dir)],
         cwd=project,
         capture_output=True,
         text=True,

@@ -313,6 +313,26 @@ def test_an_inline_style_a_template_emits_is_hashed_into_style_src(project_copy,
     assert style_src.split()[1:] == ["'self'", hash_source(style)]
 
 
+def test_inline_code_that_depends_on_the_page_depth_is_allowed_at_every_depth(
+    project_copy, tmp_path
+):
+    # The policy is found from one stand-in page per depth: a page two folders
+    # down brings a depth no other page has, and its own base URL into the script.
+    edit(project_copy / "overrides" / "main.html", "{% block extrahead %}\n",
+         '{% block extrahead %}\n  <script>var bbBase = "{{ base_url }}";</script>\n')  # fmt: skip
+    deep = project_copy / "docs" / "notes" / "field" / "deep.md"
+    deep.parent.mkdir(parents=True)
+    deep.write_text("---\ntitle: Deep\ndescription: A page two folders down.\n---\n\n"
+                    "# Deep {#deep}\n\nText.\n", encoding="utf-8")  # fmt: skip
+    edit(project_copy / "mkdocs.yml", "  - About: about.md\n",
+         "  - About: about.md\n  - Deep: notes/field/deep.md\n")  # fmt: skip
+    result = run_build(project_copy, tmp_path / "site", "--site-only")
+    assert result.returncode == 0, result.output
+    script_src = next(d for d in policy_of(tmp_path / "site").split(";") if "script-src" in d)
+    for base in (".", "..", "../../.."):
+        assert hash_source(f'var bbBase = "{base}";') in script_src.split(), base
+
+
 # Refused input -----------------------------------------------------------------
 
 

@@ -5,9 +5,10 @@ zipped reproducibly).
 The policy allows exactly the inline scripts and styles the templates emit
 (Material's and ours). They depend on the configuration and on a page's depth,
 never on its content, so they are found before any page is built: each
-template is rendered once per page address with stand-in content, and every
-inline script and style in that output is hashed. A built page whose inline
-code is not in that set fails the build, so content cannot widen the policy.
+template is rendered once per kind of page address (its depth; the home page)
+with stand-in content, and every inline script and style in that output is
+hashed. A built page whose inline code is not in that set fails the build, so
+content cannot widen the policy.
 """
 
 from __future__ import annotations
@@ -77,10 +78,10 @@ def inline_code(html: str) -> InlineCode:
 def template_inline_code(
     env: jinja2.Environment, config: MkDocsConfig, files: Files, nav: Navigation
 ) -> InlineCode:
-    """What the templates emit inline, for every page address, before any page is built."""
+    """What the templates emit inline, for every kind of page address, before any page is built."""
     found = InlineCode()
     main = env.get_template("main.html")
-    for file in files.documentation_pages():
+    for file in _one_page_per_address_kind(files):
         page = _stand_in_page(file, config)
         found.add(inline_code(main.render(get_context(nav, files, config, page))))
     for name in config.theme.static_templates:
@@ -90,6 +91,16 @@ def template_inline_code(
             )
     found.scripts |= redirect_scripts(config, files)
     return found
+
+
+def _one_page_per_address_kind(files: Files) -> list[File]:
+    """A page for each depth of address, and the home page: what inline code can vary
+    with. One render each, not one per page: the navigation makes a render cost as
+    much as a page, and the check after the build catches anything this misses."""
+    kinds: dict[tuple[int, bool], File] = {}
+    for file in files.documentation_pages():
+        kinds.setdefault((file.url.count("/"), file.url in ("", "./")), file)
+    return list(kinds.values())
 
 
 def _stand_in_page(file: File, config: MkDocsConfig) -> Page:
