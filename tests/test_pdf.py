@@ -17,14 +17,24 @@ from pdfua.cli import main as pdfua_main
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
+from bridges.pdf import PART_CHARACTERS, Chapter, pdf_from_built_site, split_into_parts
 from conftest import ESSAY, PAGES, ROOT, run_build
 
 PDF_NAME = "building-bridges.pdf"
 
 
-@pytest.fixture(scope="module")
-def pdf_path(site: Path) -> Path:
-    return site / PDF_NAME
+def pdf_in_parts(site: Path, folder: Path) -> Path:
+    """The site's PDF made one chapter a part: the way a large site's PDF is made."""
+    config = str(ROOT / "mkdocs.yml")
+    return pdf_from_built_site(config, str(site), folder / PDF_NAME, part_characters=1)
+
+
+@pytest.fixture(scope="module", params=["whole", "in parts"])
+def pdf_path(request, site: Path, tmp_path_factory) -> Path:
+    """Every test of the PDF holds for the book made in one run and made in parts."""
+    if request.param == "whole":
+        return site / PDF_NAME
+    return pdf_in_parts(site, tmp_path_factory.mktemp("pdf-in-parts"))
 
 
 @pytest.fixture(scope="module")
@@ -487,3 +497,72 @@ def test_no_page_holds_a_single_leftover_item(tagged):
     for number, blocks in enumerate(blocks_per_page(tagged)[1:], start=2):
         texts = "".join(r.text for r in tagged.runs if r.page == number - 1 and not r.is_artifact)
         assert len(blocks) >= 2, f"page {number} holds only: {texts[:80]!r}"
+
+
+# A large site's PDF, made in parts ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def whole_and_parts(site: Path, tmp_path_factory) -> tuple[Path, Path]:
+    return site / PDF_NAME, pdf_in_parts(site, tmp_path_factory.mktemp("pdf-compared"))
+
+
+def page_texts(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    return text.split("\f")
+
+
+def test_a_pdf_made_in_parts_has_the_same_text_and_page_numbers_page_by_page(whole_and_parts):
+    whole, parts = whole_and_parts
+    assert page_texts(parts) == page_texts(whole)
+
+
+def link_targets(path: Path) -> list[tuple[int, str, int]]:
+    """(page, link text target, page it leads to) of every internal link."""
+    reader = PdfReader(path)
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    named = reader.named_destinations
+    found = []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                name = str(annotation["/Dest"])
+                found.append((number, name, pages[named[name].page.idnum]))
+    return found
+
+
+def test_a_pdf_made_in_parts_links_every_internal_link_to_the_same_page(whole_and_parts):
+    whole, parts = whole_and_parts
+    assert link_targets(whole)
+    assert link_targets(parts) == link_targets(whole)
+
+
+def outline_pages(path: Path) -> list[tuple[str, int]]:
+    reader = PdfReader(path)
+
+    def walk(outline) -> list[tuple[str, int]]:
+        items = []
+        for item in outline:
+            if isinstance(item, list):
+                items += walk(item)
+            else:
+                items.append((item.title, reader.get_destination_page_number(item)))
+        return items
+
+    return walk(reader.outline)
+
+
+def test_a_pdf_made_in_parts_has_the_same_outline(whole_and_parts):
+    whole, parts = whole_and_parts
+    assert outline_pages(whole)
+    assert outline_pages(parts) == outline_pages(whole)
+
+
+def test_a_part_holds_whole_chapters_up_to_its_size():
+    sizes = [30, 50, 20, 120, 10]
+    chapters = [Chapter(f"c{n}", f"C{n}", "x" * size, False) for n, size in enumerate(sizes)]
+    parts = split_into_parts(chapters, 100)
+    assert [[c.slug for c in part] for part in parts] == [["c0", "c1", "c2"], ["c3"], ["c4"]]
+    assert len(split_into_parts(chapters, PART_CHARACTERS)) == 1

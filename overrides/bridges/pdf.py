@@ -4,13 +4,28 @@ Each page's article is taken from the built HTML, its ids and links are made
 unique within one document, and the chapters are laid out by the Jinja
 template `overrides/pdf/book.html` with `overrides/pdf/book.css` and the site's
 own stylesheet, so print rules are shared with the browser's Ctrl+P.
+
+WeasyPrint holds the layout of the whole document in memory, about 1.3 MiB a
+page. A large site is therefore made in parts of at most `PART_CHARACTERS` of
+chapter HTML: the front matter (cover and contents) and runs of whole chapters,
+each starting on a new page as in the whole book. Every part is laid out once to
+count its pages, then again knowing the page it starts on and the book's page
+count (`overrides/pdf/part.css`), and the parts are joined with pikepdf into one
+document with one structure tree, outline and set of link targets. A link to
+another part is written as a placeholder address and turned into a link to its
+target when the parts are joined. A site that fits in one part is made in one
+run, exactly as before.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
+import tempfile
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -35,6 +50,12 @@ DROPPED = (
     ".md-content__button, script"
 )
 KEYWORDS = "allyship, coalition-building, intersectionality, solidarity, equity, social justice"
+# About 110 MiB of WeasyPrint layout: the 50x benchmark's glossary alone is 316,000.
+PART_CHARACTERS = 350_000
+# Where a link to another part points until the parts are joined.
+OTHER_PART = "bb-other-part:"
+HREF_TO_ID = re.compile(r'href="#([^"]+)"')
+ID = re.compile(r' id="([^"]+)"')
 
 
 @dataclass
@@ -45,32 +66,26 @@ class Chapter:
     is_appendix: bool
 
 
-def build_pdf(config: MkDocsConfig, nav: Navigation) -> Path:
-    """Writes the PDF into the site folder and returns its path."""
+def build_pdf(
+    config: MkDocsConfig,
+    nav: Navigation,
+    target: Path | None = None,
+    part_characters: int = PART_CHARACTERS,
+) -> Path:
+    """Writes the PDF (into the site folder unless `target` is given) and returns its path."""
     site_dir = Path(config.site_dir)
     slugs = {page.url: page_slug(page.url) for page in nav.pages}
     chapters = [
         read_chapter(site_dir, page.url, slugs, config.site_url or "") for page in nav.pages
     ]
-    created = source_date()
-    templates = Path(config.theme.custom_dir or "overrides") / "pdf"
-    html = render_book(templates, config, chapters, created)
-    target = site_dir / PDF_NAME
+    target = target or site_dir / PDF_NAME
+    book = Book(config, site_dir, chapters, source_date())
+    parts = split_into_parts(chapters, part_characters)
     with WeasyPrintProblems() as problems:
-        # Imported here: it is slow to load, and logs its progress while loading.
-        from weasyprint import CSS, HTML
-
-        document = HTML(string=html, base_url=str(site_dir) + "/")
-        document.write_pdf(
-            target,
-            stylesheets=[
-                CSS(filename=str(site_dir / "assets/stylesheets/bridges.css")),
-                CSS(filename=str(templates / "book.css")),
-            ],
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=f"building-bridges-{version('building-bridges')}".encode(),
-            custom_metadata=True,
-        )
+        if len(parts) == 1:
+            book.write(target, front_matter=True, chapters=chapters)
+        else:
+            write_in_parts(book, parts, target)
     if problems.messages:
         target.unlink(missing_ok=True)
         raise PluginError(
@@ -80,6 +95,250 @@ def build_pdf(config: MkDocsConfig, nav: Navigation) -> Path:
     mark_page_furniture_as_artifacts(target)
     log.info("PDF written to %s", target)
     return target
+
+
+class Book:
+    """The book's template, stylesheets and WeasyPrint settings, for the whole or a part."""
+
+    def __init__(
+        self, config: MkDocsConfig, site_dir: Path, chapters: list[Chapter], created: datetime
+    ) -> None:
+        self.config = config
+        self.site_dir = site_dir
+        self.contents = chapters
+        self.created = created
+        templates = Path(config.theme.custom_dir or "overrides") / "pdf"
+        self.env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape())
+        self.stylesheets = [site_dir / "assets/stylesheets/bridges.css", templates / "book.css"]
+
+    def html(
+        self,
+        *,
+        front_matter: bool,
+        chapters: list[Chapter],
+        start_pages: dict[str, int] | None = None,
+        link_to: Callable[[str], str] = lambda id: f"#{id}",
+    ) -> str:
+        return self.env.get_template("book.html").render(
+            config=self.config,
+            front_matter=front_matter,
+            contents=self.contents,
+            start_pages=start_pages,
+            link_to=link_to,
+            chapters=chapters,
+            created=self.created,
+            version=version("building-bridges"),
+            keywords=KEYWORDS,
+        )
+
+    def document(self, html: str, part_css: str | None = None):
+        """WeasyPrint's laid-out document of `html`."""
+        # Imported here: it is slow to load, and logs its progress while loading.
+        from weasyprint import CSS, HTML
+
+        stylesheets = [CSS(filename=str(path)) for path in self.stylesheets]
+        if part_css is not None:
+            stylesheets.append(CSS(string=part_css))
+        return HTML(string=html, base_url=str(self.site_dir) + "/").render(stylesheets=stylesheets)
+
+    def write(self, target: Path, *, front_matter: bool, chapters: list[Chapter]) -> None:
+        """The whole book in one run."""
+        self.save(self.document(self.html(front_matter=front_matter, chapters=chapters)), target)
+
+    def part_css(self, first_page: int, total_pages: int) -> str:
+        template = self.env.get_template("part.css")
+        return template.render(first_page=first_page, total_pages=total_pages)
+
+    def save(self, document, target: Path) -> None:
+        document.write_pdf(
+            target,
+            pdf_variant="pdf/ua-1",
+            pdf_identifier=f"building-bridges-{version('building-bridges')}".encode(),
+            custom_metadata=True,
+        )
+
+
+def split_into_parts(chapters: list[Chapter], part_characters: int) -> list[list[Chapter]]:
+    """Runs of whole chapters of at most `part_characters` (a longer chapter is a part alone)."""
+    parts: list[list[Chapter]] = [[]]
+    size = 0
+    for chapter in chapters:
+        if parts[-1] and size + len(chapter.body) > part_characters:
+            parts.append([])
+            size = 0
+        parts[-1].append(chapter)
+        size += len(chapter.body)
+    return parts
+
+
+def write_in_parts(book: Book, parts: list[list[Chapter]], target: Path) -> None:
+    """The book as front matter and `parts`, each laid out on its own, joined into `target`."""
+    counted = [count_part(book, part) for part in parts]
+    chapter_pages = sum((pages for pages, _ in counted), 0)
+    start_in_part = {slug: page for _, starts in counted for slug, page in starts.items()}
+    front_pages = 0
+    for _ in range(
+        3
+    ):  # Page numbers in the contents rarely change its length; when they do, again.
+        total = front_pages + chapter_pages
+        starts, offset = {}, front_pages
+        for part, (pages, _) in zip(parts, counted, strict=True):
+            starts.update({c.slug: offset + start_in_part[c.slug] for c in part})
+            offset += pages
+        front = book.document(
+            book.html(front_matter=True, chapters=[], start_pages=starts, link_to=other_part),
+            book.part_css(1, total),
+        )
+        if len(front.pages) == front_pages:
+            break
+        front_pages = len(front.pages)
+    else:
+        raise PluginError("The PDF's contents kept changing length with its page numbers.")
+    with tempfile.TemporaryDirectory(prefix="bb-pdf-") as folder:
+        files = [Path(folder) / "front.pdf"]
+        book.save(front, files[0])
+        del front
+        first_page = front_pages + 1
+        for number, (part, (pages, _)) in enumerate(zip(parts, counted, strict=True), 1):
+            document = book.document(part_html(book, part), book.part_css(first_page, total))
+            if len(document.pages) != pages:
+                raise PluginError(
+                    f"PDF part {number} came out {len(document.pages)} pages long the second "
+                    f"time, {pages} the first; the page numbers would be wrong."
+                )
+            files.append(Path(folder) / f"part-{number}.pdf")
+            book.save(document, files[-1])
+            del document
+            first_page += pages
+        join_parts(files, target)
+
+
+def count_part(book: Book, part: list[Chapter]) -> tuple[int, dict[str, int]]:
+    """(pages, page within the part where each chapter starts, from 1) of `part` alone."""
+    document = book.document(part_html(book, part), book.part_css(1, 0))
+    starts = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            if anchor.startswith("page-"):
+                starts.setdefault(anchor.removeprefix("page-"), number)
+    return len(document.pages), starts
+
+
+def part_html(book: Book, part: list[Chapter]) -> str:
+    """The book's HTML for `part`, its links to other parts as placeholder addresses."""
+    ids = {f"page-{c.slug}" for c in part} | {id for c in part for id in ID.findall(c.body)}
+    chapters = [
+        Chapter(c.slug, c.title, HREF_TO_ID.sub(lambda m: _href(m.group(1), ids), c.body),
+                c.is_appendix)
+        for c in part
+    ]  # fmt: skip
+    return book.html(front_matter=False, chapters=chapters)
+
+
+def _href(id: str, ids_in_part: set[str]) -> str:
+    return f'href="#{id}"' if id in ids_in_part else f'href="{other_part(id)}"'
+
+
+def other_part(id: str) -> str:
+    return OTHER_PART + id
+
+
+def join_parts(files: list[Path], target: Path) -> None:
+    """One PDF of `files`: their pages, structure trees, outlines and link targets, in order.
+
+    The first file gives the catalog (language, metadata, viewer settings). Each
+    part's marked-content numbers (StructParents) are moved past the ones before,
+    and its placeholder links become links to the named destinations of the whole.
+    """
+    import pikepdf
+
+    with pikepdf.open(files[0]) as book:
+        tree = book.Root.StructTreeRoot
+        document = tree.K[0]
+        dests = list(book.Root.Names.Dests.Names)
+        for path in files[1:]:
+            with pikepdf.open(path) as part:
+                first_new_page = len(book.pages)
+                with warnings.catch_warnings():
+                    # It says named destinations are lost: they are carried below, with
+                    # the structure tree and outline, which add_pages_from() would not.
+                    warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                    book.pages.extend(part.pages)
+                # Copied after the pages, so its page references lead to the copies.
+                part_tree = book.copy_foreign(part.Root.StructTreeRoot)
+                shift = _next_struct_parent(tree)
+                _shift_struct_parents(book.pages[first_new_page:], shift)
+                numbers = part_tree.ParentTree.Nums
+                for i in range(0, len(numbers), 2):
+                    tree.ParentTree.Nums.append(int(numbers[i]) + shift)
+                    tree.ParentTree.Nums.append(numbers[i + 1])
+                for element in part_tree.K[0].K:
+                    element.P = document
+                    document.K.append(element)
+                dests += list(book.copy_foreign(part.make_indirect(part.Root.Names.Dests)).Names)
+                if "/Outlines" in part.Root:
+                    _append_outline(book, book.copy_foreign(part.Root.Outlines))
+        pairs = sorted(zip(dests[::2], dests[1::2], strict=True), key=lambda pair: bytes(pair[0]))
+        book.Root.Names.Dests = book.make_indirect(
+            pikepdf.Dictionary(Names=pikepdf.Array([x for pair in pairs for x in pair]))
+        )
+        _resolve_links_to_other_parts(book)
+        book.save(target, deterministic_id=True)
+
+
+def _next_struct_parent(tree) -> int:
+    numbers = tree.ParentTree.Nums
+    return max((int(numbers[i]) for i in range(0, len(numbers), 2)), default=-1) + 1
+
+
+def _shift_struct_parents(pages, shift: int) -> None:
+    for page in pages:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + shift
+        for annotation in page.obj.get("/Annots", []):
+            if "/StructParent" in annotation:
+                annotation.StructParent = int(annotation.StructParent) + shift
+
+
+def _append_outline(book, outline) -> None:
+    """Hangs the top-level items of a copied `outline` after those of `book`'s."""
+    import pikepdf
+
+    if "/First" not in outline:
+        return
+    root = book.Root.get("/Outlines")
+    if root is None:
+        book.Root.Outlines = root = book.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.Outlines, Count=0)
+        )
+    item = outline.First
+    while True:
+        item.Parent = root
+        if item.objgen == outline.Last.objgen:
+            break
+        item = item.Next
+    if "/Last" in root:
+        root.Last.Next = outline.First
+        outline.First.Prev = root.Last
+    else:
+        root.First = outline.First
+    root.Last = outline.Last
+    root.Count = int(root.get("/Count", 0)) + int(outline.get("/Count", 0))
+
+
+def _resolve_links_to_other_parts(book) -> None:
+    """Placeholder links become links to a named destination, as WeasyPrint writes them."""
+    import pikepdf
+
+    for page in book.pages:
+        for annotation in page.obj.get("/Annots", []):
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(OTHER_PART):
+                name = uri.removeprefix(OTHER_PART)
+                del annotation.A
+                annotation.Dest = pikepdf.String(name)
+                annotation.Contents = pikepdf.String(name)
 
 
 def mark_page_furniture_as_artifacts(path: Path) -> None:
@@ -167,14 +426,19 @@ class WeasyPrintProblems(logging.Handler):
         logger.level, logger.propagate = self._previous
 
 
-def pdf_from_built_site(config_file: str = "mkdocs.yml", site_dir: str = "site") -> Path:
-    """Makes the PDF again from an already built site (for timing it alone)."""
+def pdf_from_built_site(
+    config_file: str = "mkdocs.yml",
+    site_dir: str = "site",
+    target: Path | None = None,
+    part_characters: int = PART_CHARACTERS,
+) -> Path:
+    """Makes the PDF again from an already built site (for timing it alone, or in parts)."""
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
     from mkdocs.structure.nav import get_navigation
 
     config = load_config(config_file, site_dir=site_dir)
-    return build_pdf(config, get_navigation(get_files(config), config))
+    return build_pdf(config, get_navigation(get_files(config), config), target, part_characters)
 
 
 def source_date() -> datetime:
@@ -230,16 +494,3 @@ def book_link(href: str, page_url: str, slugs: dict[str, str], site_url: str) ->
         slug = slugs[path]
         return f"#{slug}--{target.fragment}" if target.fragment else f"#page-{slug}"
     return urljoin(site_url, path) + (f"#{target.fragment}" if target.fragment else "")
-
-
-def render_book(
-    templates: Path, config: MkDocsConfig, chapters: list[Chapter], created: datetime
-) -> str:
-    env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape())
-    return env.get_template("book.html").render(
-        config=config,
-        chapters=chapters,
-        created=created,
-        version=version("building-bridges"),
-        keywords=KEYWORDS,
-    )
