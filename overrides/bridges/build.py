@@ -1,9 +1,13 @@
 """Strict build into a temporary folder, then swapped into place.
 
-Besides the pages and the PDF (made by the hooks), the build adds what a host
-needs: the offline bundle (a second build for file://, zipped); the hooks write
-the cache and security headers. A failed build leaves the previous site folder exactly as it
-was, so a broken page never reaches readers half-written.
+Besides the pages (MkDocs, with the hooks, which also write the cache and
+security headers), a full build makes the offline bundle's pages (a second
+MkDocs build, for file://) and then the publications from the built pages: the
+PDF and the EPUB, which join the bundle's zip. The two MkDocs builds run in a
+forked process of their own, so the memory their pages held (about 140 MiB at
+50x the site) is given back before WeasyPrint lays out the PDF. A failed build
+leaves the previous site folder exactly as it was, so a broken page never
+reaches readers half-written.
 
 With --site-only, the publications (PDF, EPUB, offline bundle) are left out:
 the pages alone, for quick checks, as `mkdocs serve` builds them.
@@ -33,22 +37,17 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
+from mkdocs.structure.files import get_files
+from mkdocs.structure.nav import get_navigation
 
-from bridges.epub import EPUB_NAME
-from bridges.pdf import PDF_NAME, source_date
+from bridges.epub import EPUB_NAME, build_epub
+from bridges.forked import Stopped, run_forked
+from bridges.pdf import PDF_NAME, build_pdf, source_date
 from bridges.publish import OFFLINE_ZIP, zip_folder
 
 # Material's offline plugin would load this shim from a CDN; we ship it instead.
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-class Stopped(BaseException):
-    """A stop signal arrived; raised so that every `finally` cleans up on the way out."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 def build_site(
@@ -92,29 +91,43 @@ def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
-        config.extra["site_only"] = site_only  # read by the hooks' publications step
-        build(config)
-        if not site_only:
-            build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
+        if site_only:
+            build(config)
+        else:
+            with tempfile.TemporaryDirectory(prefix="bb-offline-") as offline:
+                run_forked(build_pages, config_file, config, Path(offline))
+                build_publications(config)
+                bundle_offline(config, Path(offline), staging / OFFLINE_ZIP)
         _swap(staging, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def build_offline_bundle(config_file: Path, config: MkDocsConfig, target: Path) -> None:
-    """The site built for file:// (Material's offline plugin), with the PDF, zipped.
+def build_pages(config_file: Path, config: MkDocsConfig, offline: Path) -> None:
+    """The site's pages, and the offline bundle's: the same site built for file://
+    (Material's offline plugin). Its preview cards (kept in memory by
+    `bridges.cards`) are the published site's, not drawn a second time."""
+    build(config)
+    extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
+    with _environment(BB_OFFLINE_BUNDLE="true"):
+        offline_config = load_config(str(config_file), site_dir=str(offline), strict=True,
+                                     extra=extra)  # fmt: skip
+    build(offline_config)
 
-    Its preview cards (kept in memory by `bridges.cards`) are the published site's,
-    not drawn a second time.
-    """
-    with tempfile.TemporaryDirectory(prefix="bb-offline-") as folder:
-        extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
-        with _environment(BB_OFFLINE_BUNDLE="true"):
-            offline = load_config(str(config_file), site_dir=folder, strict=True, extra=extra)
-        build(offline)
-        shutil.copy(Path(config.site_dir) / PDF_NAME, Path(folder) / PDF_NAME)
-        shutil.copy(Path(config.site_dir) / EPUB_NAME, Path(folder) / EPUB_NAME)
-        zip_folder(Path(folder), target, source_date())
+
+def build_publications(config: MkDocsConfig) -> None:
+    """The PDF and the EPUB, from the built pages in `config.site_dir`."""
+    nav = get_navigation(get_files(config), config)
+    nav.pages[0].read_source(config)  # the EPUB cover's alt text: the home page's description
+    build_pdf(config, nav)
+    build_epub(config, nav)
+
+
+def bundle_offline(config: MkDocsConfig, offline: Path, target: Path) -> None:
+    """The offline pages with the PDF and EPUB, zipped."""
+    for name in (PDF_NAME, EPUB_NAME):
+        shutil.copy(Path(config.site_dir) / name, offline / name)
+    zip_folder(offline, target, source_date())
 
 
 @contextmanager

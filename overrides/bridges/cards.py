@@ -101,6 +101,23 @@ def _workers() -> ProcessPoolExecutor:
     )
 
 
+def shutdown_workers() -> None:
+    """Ends the drawing processes, for a process that ends with `os._exit` (no clean-up)."""
+    if _workers.cache_info().currsize:
+        _workers().shutdown(wait=True, cancel_futures=True)
+    _forget_workers()
+
+
+def _forget_workers() -> None:
+    _workers.cache_clear()
+    _drawn.clear()
+
+
+# A forked process (bridges.forked) draws with workers of its own: the parent's
+# workers answer only the parent, so their pending cards would never arrive.
+os.register_at_fork(after_in_child=_forget_workers)
+
+
 def _worker_start(parent: int) -> None:
     # Ctrl+C is the build's to handle, and a worker must not outlive its build
     # (`mkdocs serve` stopped with SIGTERM runs no clean-up).

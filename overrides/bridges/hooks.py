@@ -1,5 +1,6 @@
 """MkDocs hooks: checks of each page, its "Related" chapters, link previews,
-published links, the PDF and EPUB, escaped templates and the Content-Security-Policy.
+published links, escaped templates and the Content-Security-Policy. The PDF and
+EPUB are made from the built pages afterwards, by `bridges.build`.
 
 One function per MkDocs event; each calls small transforms from this package.
 Content problems are logged as errors, not raised, so that one run reports every
@@ -50,8 +51,6 @@ from bridges.checks import (
     related_pages,
     unique_id_problems,
 )
-from bridges.epub import build_epub
-from bridges.pdf import build_pdf
 from bridges.publish import (
     code_outside_policy,
     content_security_policy,
@@ -96,8 +95,6 @@ def _problem_counter() -> Any:
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    # `mkdocs serve` rebuilds on every save; the publications are left to ./scripts/build.
-    _build["publications"] = command != "serve"
     _build["serving"] = command == "serve"
 
 
@@ -264,20 +261,15 @@ def on_post_build(config: MkDocsConfig) -> None:
     for problem in problems:
         log.error(problem)
     if _build["problems"].count:
-        return  # MkDocs stops the build after this event; no need for cards or a PDF.
+        return  # MkDocs stops the build after this event; no need for cards.
     _finish_site(config, site_dir)
     base = urlsplit(config.site_url or "/").path or "/"
     templates = Path(config.theme.custom_dir) / "deploy"
     write_redirects(site_dir, page_redirects(config), base, templates)
-    if wants_publications(config):
-        build_pdf(config, _build["nav"])
-        build_epub(config, _build["nav"])
     write_host_headers(site_dir, templates, _build["policy"])
-
-
-def wants_publications(config: MkDocsConfig) -> bool:
-    """The PDF and EPUB: not for `mkdocs serve` or `build --site-only`."""
-    return _build.get("publications", True) and not config.extra.get("site_only")
+    # The pages' text is no longer needed here: let it go before the PDF (made
+    # from the built files by bridges.build, after MkDocs) needs the memory.
+    _build.pop("nav")
 
 
 def _finish_site(config: MkDocsConfig, site_dir: Path) -> None:

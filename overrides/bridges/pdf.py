@@ -10,11 +10,12 @@ page. A large site is therefore made in parts of at most `PART_CHARACTERS` of
 chapter HTML: the front matter (cover and contents) and runs of whole chapters,
 each starting on a new page as in the whole book. Every part is laid out once to
 count its pages, then again knowing the page it starts on and the book's page
-count (`overrides/pdf/part.css`), and the parts are joined with pikepdf into one
-document with one structure tree, outline and set of link targets. A link to
-another part is written as a placeholder address and turned into a link to its
-target when the parts are joined. A site that fits in one part is made in one
-run, exactly as before.
+count (`overrides/pdf/part.css`), each layout in a forked process of its own so
+that its memory is given back before the next (`bridges.forked`); the parts are
+joined with pikepdf into one document with one structure tree, outline and set
+of link targets. A link to another part is written as a placeholder address and
+turned into a link to its target when the parts are joined. A site that fits in
+one part is made in one run, exactly as before.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -40,6 +42,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
 from bridges.cards import page_slug
+from bridges.forked import run_forked
 
 log = logging.getLogger("mkdocs.bridges.pdf")
 
@@ -54,6 +57,7 @@ KEYWORDS = "allyship, coalition-building, intersectionality, solidarity, equity,
 PART_CHARACTERS = 350_000
 # Where a link to another part points until the parts are joined.
 OTHER_PART = "bb-other-part:"
+Result = TypeVar("Result")
 HREF_TO_ID = re.compile(r'href="#([^"]+)"')
 ID = re.compile(r' id="([^"]+)"')
 
@@ -85,7 +89,7 @@ def build_pdf(
         if len(parts) == 1:
             book.write(target, front_matter=True, chapters=chapters)
         else:
-            write_in_parts(book, parts, target)
+            write_in_parts(book, parts, target, problems)
     if problems.messages:
         target.unlink(missing_ok=True)
         raise PluginError(
@@ -171,44 +175,50 @@ def split_into_parts(chapters: list[Chapter], part_characters: int) -> list[list
     return parts
 
 
-def write_in_parts(book: Book, parts: list[list[Chapter]], target: Path) -> None:
-    """The book as front matter and `parts`, each laid out on its own, joined into `target`."""
-    counted = [count_part(book, part) for part in parts]
-    chapter_pages = sum((pages for pages, _ in counted), 0)
+def write_in_parts(
+    book: Book, parts: list[list[Chapter]], target: Path, problems: WeasyPrintProblems
+) -> None:
+    """The book as front matter and `parts`, each laid out on its own, joined into `target`.
+
+    Each layout runs in a forked process (`bridges.forked`), so the memory it
+    takes is given back before the next: the largest part sets the peak.
+    """
+
+    def apart(work: Callable[..., Result], *args: object) -> Result:
+        def in_child() -> tuple[Result, list[str]]:
+            problems.messages.clear()  # The parent's, copied by the fork, are counted there.
+            return work(*args), problems.messages
+
+        value, messages = run_forked(in_child)
+        problems.messages.extend(messages)
+        return value
+
+    import weasyprint  # noqa: F401  Loaded once here, not in every forked process.
+
+    counted = [apart(count_part, book, part) for part in parts]
+    chapter_pages = sum(pages for pages, _ in counted)
     start_in_part = {slug: page for _, starts in counted for slug, page in starts.items()}
-    front_pages = 0
-    for _ in range(
-        3
-    ):  # Page numbers in the contents rarely change its length; when they do, again.
-        total = front_pages + chapter_pages
-        starts, offset = {}, front_pages
-        for part, (pages, _) in zip(parts, counted, strict=True):
-            starts.update({c.slug: offset + start_in_part[c.slug] for c in part})
-            offset += pages
-        front = book.document(
-            book.html(front_matter=True, chapters=[], start_pages=starts, link_to=other_part),
-            book.part_css(1, total),
-        )
-        if len(front.pages) == front_pages:
-            break
-        front_pages = len(front.pages)
-    else:
-        raise PluginError("The PDF's contents kept changing length with its page numbers.")
     with tempfile.TemporaryDirectory(prefix="bb-pdf-") as folder:
         files = [Path(folder) / "front.pdf"]
-        book.save(front, files[0])
-        del front
+        front_pages = 0
+        # Page numbers in the contents rarely change its length; when they do, again.
+        for _ in range(3):
+            starts, offset = {}, front_pages
+            for part, (pages, _) in zip(parts, counted, strict=True):
+                starts.update({c.slug: offset + start_in_part[c.slug] for c in part})
+                offset += pages
+            laid_out = apart(save_front_matter, book, starts, front_pages + chapter_pages,
+                             front_pages, files[0])  # fmt: skip
+            if laid_out == front_pages:
+                break
+            front_pages = laid_out
+        else:
+            raise PluginError("The PDF's contents kept changing length with its page numbers.")
         first_page = front_pages + 1
         for number, (part, (pages, _)) in enumerate(zip(parts, counted, strict=True), 1):
-            document = book.document(part_html(book, part), book.part_css(first_page, total))
-            if len(document.pages) != pages:
-                raise PluginError(
-                    f"PDF part {number} came out {len(document.pages)} pages long the second "
-                    f"time, {pages} the first; the page numbers would be wrong."
-                )
             files.append(Path(folder) / f"part-{number}.pdf")
-            book.save(document, files[-1])
-            del document
+            total = front_pages + chapter_pages
+            apart(save_part, book, part, first_page, total, pages, files[-1])
             first_page += pages
         join_parts(files, target)
 
@@ -222,6 +232,30 @@ def count_part(book: Book, part: list[Chapter]) -> tuple[int, dict[str, int]]:
             if anchor.startswith("page-"):
                 starts.setdefault(anchor.removeprefix("page-"), number)
     return len(document.pages), starts
+
+
+def save_front_matter(
+    book: Book, starts: dict[str, int], total: int, expected_pages: int, target: Path
+) -> int:
+    """Lays out the cover and contents; saves them if they are `expected_pages` long.
+    Returns their length."""
+    html = book.html(front_matter=True, chapters=[], start_pages=starts, link_to=other_part)
+    document = book.document(html, book.part_css(1, total))
+    if len(document.pages) == expected_pages:
+        book.save(document, target)
+    return len(document.pages)
+
+
+def save_part(
+    book: Book, part: list[Chapter], first_page: int, total: int, pages: int, target: Path
+) -> None:
+    document = book.document(part_html(book, part), book.part_css(first_page, total))
+    if len(document.pages) != pages:
+        raise PluginError(
+            f"A part of the PDF came out {len(document.pages)} pages long the second time, "
+            f"{pages} the first; its page numbers would be wrong."
+        )
+    book.save(document, target)
 
 
 def part_html(book: Book, part: list[Chapter]) -> str:
@@ -283,7 +317,10 @@ def join_parts(files: list[Path], target: Path) -> None:
             pikepdf.Dictionary(Names=pikepdf.Array([x for pair in pairs for x in pair]))
         )
         _resolve_links_to_other_parts(book)
-        book.save(target, deterministic_id=True)
+        # Object streams, as WeasyPrint writes: the many small tag objects compress well.
+        book.save(
+            target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
 
 
 def _next_struct_parent(tree) -> int:

@@ -31,6 +31,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from bridges.epub import EPUB_NAME
+from bridges.pdf import PDF_NAME
 from bridges.safety import script_url
 
 HEADERS_FILE = "_headers"
@@ -182,7 +184,9 @@ def code_outside_policy(site_dir: Path, allowed: InlineCode) -> list[str]:
 def write_host_headers(site_dir: Path, templates: Path, policy: str) -> None:
     """Writes `_headers` (Netlify, Cloudflare Pages) and an nginx snippet."""
     files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
-    files = sorted({*files, OFFLINE_ZIP})  # The bundle is zipped after this build.
+    # Made from the built pages after MkDocs is done (and absent from a site-only
+    # build, whose download links lead nowhere too).
+    files = sorted({*files, PDF_NAME, EPUB_NAME, OFFLINE_ZIP})
     revalidated = [
         "/" + (name.removesuffix("index.html") if name.endswith("index.html") else name)
         for name in files

@@ -1,0 +1,107 @@
+"""Build steps run in a forked process, so that the memory a step takes is given
+back to the system when it ends: MkDocs' pages before the PDF is laid out, and
+each part of a large PDF before the next (WeasyPrint and fontTools leave their
+memory scattered, so a long-lived process only grows).
+
+Fork, not spawn: the child starts with everything already imported and loaded,
+and returns its result (or its exception) to the parent through a pipe. A child
+ends with `os._exit`, so the parent's clean-up (its `finally` blocks) stays the
+parent's, and ends by itself when the parent is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+from mkdocs.exceptions import MkDocsException
+
+from bridges.cards import shutdown_workers
+
+# What a failed build step raises and the build explains to the editor; anything
+# else is a bug, whose traceback the child prints before passing it on.
+EXPLAINED = (MkDocsException, SystemExit, UnicodeDecodeError, OSError, ValueError, RuntimeError)
+
+Result = TypeVar("Result")
+
+
+class Stopped(BaseException):
+    """A stop signal arrived; raised so that every `finally` cleans up on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def run_forked(work: Callable[..., Result], *args: object) -> Result:
+    """`work(*args)`, done in a forked process; what it raises there is raised here."""
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    child = os.fork()
+    if child == 0:
+        os.close(read_end)
+        _run_as_child(parent, write_end, work, args)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            outcome = pipe.read()
+        _, status = os.waitpid(child, 0)
+    except BaseException:  # Stopped, most likely: the child is stopped too, then clean-up runs.
+        _stop(child)
+        raise
+    if not outcome:
+        raise RuntimeError(f"a build step ended with status {status} and no result")
+    failed, value = pickle.loads(outcome)
+    if failed:
+        raise value
+    return value
+
+
+def _run_as_child(parent: int, pipe: int, work: Callable, args: tuple) -> NoReturn:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    code, outcome = 0, b""
+    try:
+        outcome = _pickled((False, work(*args)))
+    except Stopped as stop:  # The parent was stopped too, and says so.
+        code = 128 + stop.signum
+    except BaseException as error:
+        if not isinstance(error, EXPLAINED):
+            traceback.print_exc()
+        code, outcome = 1, _pickled((True, error))
+    finally:
+        shutdown_workers()
+        with os.fdopen(pipe, "wb") as channel:
+            channel.write(outcome)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _pickled(outcome: tuple[bool, object]) -> bytes:
+    try:
+        return pickle.dumps(outcome)
+    except Exception:
+        value = outcome[1]
+        return pickle.dumps((True, RuntimeError(f"{type(value).__name__}: {value}")))
+
+
+def _exit_with(parent: int) -> None:
+    """Ends the child when its parent is killed (SIGKILL runs no clean-up)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _stop(child: int) -> None:
+    try:
+        os.kill(child, signal.SIGTERM)
+        os.waitpid(child, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
