@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.exceptions import Abort
+from mkdocs.exceptions import Abort, PluginError
 
 from bridges.cards import card_path, start_card
+from bridges.forked import run_forked
 from conftest import PAGES, ROOT
 
 
@@ -106,3 +107,54 @@ def test_one_process_builds_the_same_site_twice_without_waiting_on_itself(projec
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "Waiting for another build" not in result.stderr
+
+
+# Memory given back between steps ---------------------------------------------------
+
+
+def _pid_and_square(number: int) -> tuple[int, int]:
+    return os.getpid(), number * number
+
+
+def _fails() -> None:
+    raise PluginError("The PDF could not be made cleanly")
+
+
+def test_a_step_run_apart_gives_its_result_back_from_another_process():
+    pid, square = run_forked(_pid_and_square, 12)
+    assert square == 144 and pid != os.getpid()
+
+
+def test_a_step_run_apart_fails_here_with_its_own_message():
+    with pytest.raises(PluginError, match="could not be made cleanly"):
+        run_forked(_fails)
+
+
+def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf(
+    project_copy, tmp_path
+):
+    # The pages' memory is given back before WeasyPrint needs its own.
+    script = (
+        "import os, sys; from pathlib import Path\n"
+        "import bridges.build as b, bridges.forked as f\n"
+        "pages, publications = [], []\n"
+        "def pages_step(work, *args):\n"
+        "    pages.append(work.__name__); return f.run_forked(work, *args)\n"
+        "def publications_step(config):\n"
+        "    publications.append(os.getpid())\n"
+        "    try:\n"
+        "        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)\n"
+        "        raise SystemExit('a child process is still there')\n"
+        "    except ChildProcessError:\n"
+        "        pass\n"
+        "    b.build_pdf(config, b.get_navigation(b.get_files(config), config))\n"
+        "b.run_forked, b.build_publications = pages_step, publications_step\n"
+        "b.bundle_offline = lambda *args: None\n"
+        "b.build_site(Path('site'))\n"
+        "print(pages, publications == [os.getpid()])\n"
+    )
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=project_copy, env=env,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['build_pages'] True"

@@ -13,6 +13,7 @@ import pdfua.rules.structure
 import pikepdf
 import pytest
 import yaml
+from mkdocs.exceptions import PluginError
 from pdfua.cli import main as pdfua_main
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
@@ -566,3 +567,19 @@ def test_a_part_holds_whole_chapters_up_to_its_size():
     parts = split_into_parts(chapters, 100)
     assert [[c.slug for c in part] for part in parts] == [["c0", "c1", "c2"], ["c3"], ["c4"]]
     assert len(split_into_parts(chapters, PART_CHARACTERS)) == 1
+
+
+def test_a_problem_in_one_part_of_a_pdf_made_in_parts_stops_it(project_copy, tmp_path, monkeypatch):
+    # Each part is laid out in a forked process: what WeasyPrint says there must still count.
+    site = tmp_path / "site"
+    assert run_build(project_copy, site, "--site-only").returncode == 0
+    template = project_copy / "overrides" / "pdf" / "book.html"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace('alt="Logo: a bridge"', 'alt=""'),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    config = str(project_copy / "mkdocs.yml")
+    with pytest.raises(PluginError, match="alt"):
+        pdf_from_built_site(config, str(site), tmp_path / PDF_NAME, part_characters=1)
+    assert not (tmp_path / PDF_NAME).exists()
