@@ -34,8 +34,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
-from bridges.epub import EPUB_NAME
-from bridges.pdf import PDF_NAME, source_date
+from bridges import workers
 from bridges.publish import OFFLINE_ZIP, zip_folder
 
 # Material's offline plugin would load this shim from a CDN; we ship it instead.
@@ -75,8 +74,8 @@ def _exclusive(site_dir: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            # Unlocked by hand, not by closing the file: the card worker, forked
-            # during the build, holds a copy of this file and keeps its lock alive.
+            # Unlocked by hand, not by closing the file: should a worker process ever
+            # hold a copy of this file (forked), its lock would stay alive with it.
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
@@ -97,6 +96,10 @@ def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
         if not site_only:
             build_offline_bundle(config_file, config, staging / OFFLINE_ZIP)
         _swap(staging, site_dir)
+    except BaseException:
+        # Stopped, or failed: the exit is not held up by cards and scans nobody will use.
+        workers.cancel_pending()
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -107,6 +110,10 @@ def build_offline_bundle(config_file: Path, config: MkDocsConfig, target: Path) 
     Its preview cards (kept in memory by `bridges.cards`) are the published site's,
     not drawn a second time.
     """
+    # Imported here: a --site-only build has no use for them.
+    from bridges.epub import EPUB_NAME
+    from bridges.pdf import PDF_NAME, source_date
+
     with tempfile.TemporaryDirectory(prefix="bb-offline-") as folder:
         extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
         with _environment(BB_OFFLINE_BUNDLE="true"):
