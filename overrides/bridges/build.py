@@ -28,14 +28,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import MkDocsException
+from typing import TYPE_CHECKING
 
 from bridges import workers
-from bridges.publish import OFFLINE_ZIP, zip_folder
+
+# MkDocs is imported by the functions that use it: a spawned worker process first
+# imports the module the build was started as (this one, with `python -m`), and
+# needs none of MkDocs; importing it there would delay the worker's first task.
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 # Material's offline plugin would load this shim from a CDN; we ship it instead.
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
@@ -88,7 +89,13 @@ def _remove_leftovers(site_dir: Path) -> None:
 
 
 def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from bridges.publish import OFFLINE_ZIP
+
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    workers.start()  # before the configuration is read: the hooks start them later
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
         config.extra["site_only"] = site_only  # read by the hooks' publications step
@@ -110,9 +117,12 @@ def build_offline_bundle(config_file: Path, config: MkDocsConfig, target: Path) 
     Its preview cards (kept in memory by `bridges.cards`) are the published site's,
     not drawn a second time.
     """
-    # Imported here: a --site-only build has no use for them.
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
     from bridges.epub import EPUB_NAME
     from bridges.pdf import PDF_NAME, source_date
+    from bridges.publish import zip_folder
 
     with tempfile.TemporaryDirectory(prefix="bb-offline-") as folder:
         extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
@@ -162,6 +172,8 @@ def main() -> int:
         help="leave out the PDF and the offline bundle (quicker; as mkdocs serve builds)",
     )
     args = parser.parse_args()
+    from mkdocs.exceptions import MkDocsException
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     for number in STOP_SIGNALS:
         signal.signal(number, _stop)

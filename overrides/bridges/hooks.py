@@ -176,6 +176,8 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     # for HTML unless it is marked as HTML already (Markup): page.content and the
     # table of contents, below. The policy is fixed here, before any page is built.
     env.autoescape = True
+    workers.flush()  # the last cards: every page has been read
+    _build["page_count"] = len(files.documentation_pages())
     allowed = template_inline_code(env, config, files, _build["nav"])
     _build["allowed"] = allowed
     _build["policy"] = content_security_policy(allowed)
@@ -201,6 +203,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    # The title is final once the page is rendered: the card is drawn on another core
+    # while MkDocs reads and renders the other pages, and written after the build.
+    start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
+               config.site_name)  # fmt: skip
     if moved := page.meta.get("moved_anchors"):
         if problems := moved_anchor_problems(html, page, moved):
             for problem in problems:
@@ -220,9 +226,6 @@ def on_page_context(
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
-    # Drawn on another core while the other pages render; written after the build.
-    start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
-               config.site_name)  # fmt: skip
     if page.file.src_uri == _build["glossary_page"] and page.content:
         page.content = _fill_used_in(page, nav, config.theme.get_env())
     # Last hook to see them before the template: HTML already, not to be escaped.
@@ -235,6 +238,8 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     # Scanned on another core from the HTML about to be written: the checks after
     # the build do not read and parse every page again.
     _build["scans"][page.file.dest_uri] = workers.defer(scan_page, output)
+    if len(_build["scans"]) == _build.get("page_count"):
+        workers.flush()  # the last page: its batch need not wait for the build's end
     return output
 
 

@@ -35,6 +35,7 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from bridges.script_urls import script_url
 from bridges.terms import cached_by_file_version
 
 try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
@@ -48,11 +49,6 @@ CODE_ELEMENTS = frozenset(
     {"applet", "base", "embed", "frame", "frameset", "iframe", "link", "meta", "object",
      "portal", "script"}
 )  # fmt: skip
-CODE_URL = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
-# Browsers ignore tabs, newlines and control characters inside a URL scheme.
-IGNORED_IN_URLS = re.compile(r"[\x00-\x20]+")
-# SVG animation attributes hold lists of values, any of which can be a URL.
-VALUE_LISTS = frozenset({"values", "to", "from", "by"})
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 CODE_SPAN = re.compile(r"`[^`]*`")
 # A moved anchor is an id on the same page, or a path in the site with a #fragment.
@@ -99,13 +95,6 @@ class _MarkupScanner(HTMLParser):
                 )
 
     handle_startendtag = handle_starttag
-
-
-def script_url(attribute: str, value: str) -> str | None:
-    """The scheme ("javascript:") if `value` is a URL that runs script, as a browser reads it."""
-    compact = IGNORED_IN_URLS.sub("", value)
-    found = CODE_URL.search(compact) if attribute in VALUE_LISTS else CODE_URL.match(compact)
-    return found.group(0).lower() if found else None
 
 
 def code_in_html(html: str) -> list[Finding]:
