@@ -13,6 +13,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
+from bridges import safety
 from bridges.cards import card_path, start_card
 from bridges.forked import run_forked
 from conftest import PAGES, ROOT
@@ -158,3 +159,35 @@ def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['build_pages'] True"
+
+
+def test_the_glossary_is_checked_for_code_once_per_version_not_once_per_page(
+    serve_like, project_copy, monkeypatch
+):
+    checks: list[Path] = []
+    check = safety.glossary_problems
+
+    def counted(path: Path) -> list[str]:
+        checks.append(path)
+        return check(path)
+
+    monkeypatch.setattr(safety, "glossary_problems", counted)
+    serve_like()
+    assert len(checks) == 1
+    serve_like()
+    assert len(checks) == 1
+    replace_in(project_copy / "docs" / "glossary.yml", "The ongoing practice of being an ally",
+               "The lasting practice of an ally")  # fmt: skip
+    serve_like()
+    assert len(checks) == 2
+
+
+def test_cards_a_failed_build_left_undrawn_are_drawn_by_the_next_build(serve_like, project_copy):
+    home = project_copy / "docs" / "index.md"
+    replace_in(home, "[Allyship](allyship.md)", "[Allyship](no-such-page.md)")
+    with pytest.raises(Abort):
+        serve_like()
+    replace_in(home, "[Allyship](no-such-page.md)", "[Allyship](allyship.md)")
+    site = serve_like()
+    for page in PAGES:
+        assert (site / card_path(page)).is_file(), page

@@ -420,6 +420,16 @@ def test_a_template_that_puts_page_text_into_a_script_fails_the_build(project_co
     assert "allyship/index.html: an inline script that no template emits" in output
 
 
+def test_an_event_attribute_a_template_adds_to_a_page_fails_the_build(project_copy, tmp_path):
+    # Pages are scanned in a worker process as they are written: its findings
+    # reach the build's message, named by page.
+    edit(project_copy / "overrides" / "main.html", "{% block content %}\n",
+         '{% block content %}\n  <span onmouseover="go()">{{ page.title }}</span>\n')  # fmt: skip
+    output = build_refused(project_copy, tmp_path)
+    for page in ("index.html", "allyship/index.html", "glossary/index.html"):
+        assert f"{page}: a onmouseover= attribute on <span>" in output, page
+
+
 # In the browser ----------------------------------------------------------------
 
 HOSTILE_PATHS = ["hostile/", "allyship/", "glossary/", "404.html"]

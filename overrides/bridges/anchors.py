@@ -19,11 +19,13 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import lxml.html
 from jinja2 import Environment, FileSystemLoader
+
+from bridges.pagescan import public_ids
 
 REGISTRY = Path("docs/published-anchors.txt")
 REDIRECTS_FILE = "_redirects"
@@ -34,14 +36,12 @@ HEADER = (
     "# a moved page under `redirect_maps:` in mkdocs.yml. Add new ones with\n"
     "# ./scripts/anchors --update\n"
 )
-# Anchors readers may share: headings, essay paragraphs and glossary entries.
-PUBLIC_IDS = "article h1[id], article h2[id], article h3[id], article .essay p[id]"
+# The public anchors of the page at a URL (`allyship/`), or None: no page there.
+AnchorsOf = Callable[[str], "set[str] | frozenset[str] | None"]
 
 
 def page_anchors(site_dir: Path, url: str) -> set[str]:
-    page = lxml.html.parse(str(site_dir / url / "index.html")).getroot()
-    ids = (element.get("id") for element in page.cssselect(PUBLIC_IDS))
-    return {id for id in ids if not id.startswith("bb-")}  # bb- ids are the theme's own
+    return public_ids(lxml.html.parse(str(site_dir / url / "index.html")).getroot())
 
 
 def site_anchors(site_dir: Path, urls: Iterable[str]) -> set[str]:
@@ -94,17 +94,19 @@ def write_registry(links: Iterable[str], path: Path = REGISTRY) -> None:
 
 def broken_links(
     registry: Iterable[str],
-    site_dir: Path,
+    anchors_of: AnchorsOf,
     redirects: Mapping[str, str],
     moved: Mapping[str, Mapping[str, str]],
     deleted: Iterable[str] = (),
 ) -> list[str]:
-    """Registered links (and `deleted` ones) that no longer lead anywhere, with what to do."""
-    cache: dict[str, set[str]] = {}
+    """Registered links (and `deleted` ones) that no longer lead anywhere, with what to do.
+
+    `anchors_of(url)` is the set of public anchors of the page at `url`, or None when
+    the site has no page there."""
     problems = []
     gone: dict[str, list[str]] = {}  # one message per page that is gone, not per anchor
     for link in registry:
-        if fix := _what_broke(link, site_dir, redirects, moved, cache):
+        if fix := _what_broke(link, anchors_of, redirects, moved):
             if fix == PAGE_GONE:
                 gone.setdefault(link.partition("#")[0], []).append(link)
             else:
@@ -117,7 +119,7 @@ def broken_links(
             f"'{old}.md: new-name.md' under redirect_maps in mkdocs.yml."
         )
     for link in sorted(deleted):
-        if fix := _what_broke(link, site_dir, redirects, moved, cache):
+        if fix := _what_broke(link, anchors_of, redirects, moved):
             problems.append(
                 f"'{link}' was deleted from the list, but git history shows it was published, "
                 f"and {fix} Then put the line back."
@@ -130,19 +132,18 @@ PAGE_GONE = "its page is gone: add a redirect for it under redirect_maps in mkdo
 
 def _what_broke(
     link: str,
-    site_dir: Path,
+    anchors_of: AnchorsOf,
     redirects: Mapping[str, str],
     moved: Mapping[str, Mapping[str, str]],
-    cache: dict[str, set[str]],
 ) -> str | None:
     url, _, anchor = link.removeprefix("/").partition("#")
     url = redirects.get(url, url)
-    if not (site_dir / url / "index.html").exists():
+    if anchors_of(url) is None:
         return PAGE_GONE
     anchor = moved.get(url, {}).get(anchor, anchor)
     if "#" in anchor:  # moved to another page
         url, _, anchor = anchor.partition("#")
-    if anchor and anchor not in cache.setdefault(url, _anchors_or_empty(site_dir, url)):
+    if anchor and anchor not in (anchors_of(url) or set()):
         return (
             f"'#{anchor}' is no longer on /{url}: put the id back on its heading, or map it "
             "under moved_anchors in the page's front matter."
@@ -162,10 +163,6 @@ def write_redirects(
     ):
         text = env.get_template(template).render(rules=rules)
         (site_dir / target).write_text(text, encoding="utf-8")
-
-
-def _anchors_or_empty(site_dir: Path, url: str) -> set[str]:
-    return page_anchors(site_dir, url) if (site_dir / url / "index.html").exists() else set()
 
 
 def main() -> int:

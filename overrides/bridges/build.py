@@ -32,18 +32,17 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import MkDocsException
-from mkdocs.structure.files import get_files
-from mkdocs.structure.nav import get_navigation
-
-from bridges.epub import EPUB_NAME, build_epub
+from bridges import workers
 from bridges.forked import Stopped, run_forked
-from bridges.pdf import PDF_NAME, build_pdf, source_date
-from bridges.publish import OFFLINE_ZIP, zip_folder
+
+# MkDocs and the publications are imported by the functions that use them: a
+# spawned worker process first imports the module the build was started as (this
+# one, with `python -m`), and needs none of them; importing them there would
+# delay the worker's first task.
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 # Material's offline plugin would load this shim from a CDN; we ship it instead.
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
@@ -88,26 +87,41 @@ def _remove_leftovers(site_dir: Path) -> None:
 
 
 def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
+    from mkdocs.config import load_config
+
+    from bridges.publish import OFFLINE_ZIP
+
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
-        config = load_config(str(config_file), site_dir=str(staging), strict=True)
         if site_only:
-            build(config)
+            workers.start()  # before the configuration is read: the hooks start them later
+            config = load_config(str(config_file), site_dir=str(staging), strict=True)
+            build_pages(config_file, config)
         else:
+            config = load_config(str(config_file), site_dir=str(staging), strict=True)
             with tempfile.TemporaryDirectory(prefix="bb-offline-") as offline:
                 run_forked(build_pages, config_file, config, Path(offline))
                 build_publications(config)
                 bundle_offline(config, Path(offline), staging / OFFLINE_ZIP)
         _swap(staging, site_dir)
+    except BaseException:
+        # Stopped, or failed: the exit is not held up by cards and scans nobody will use.
+        workers.cancel_pending()
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def build_pages(config_file: Path, config: MkDocsConfig, offline: Path) -> None:
-    """The site's pages, and the offline bundle's: the same site built for file://
-    (Material's offline plugin). Its preview cards (kept in memory by
+def build_pages(config_file: Path, config: MkDocsConfig, offline: Path | None = None) -> None:
+    """The site's pages, and the offline bundle's if asked: the same site built for
+    file:// (Material's offline plugin). Its preview cards (kept in memory by
     `bridges.cards`) are the published site's, not drawn a second time."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
     build(config)
+    if offline is None:
+        return
     extra = {**config.extra, "offline_bundle": True, "polyfills": [IFRAME_WORKER]}
     with _environment(BB_OFFLINE_BUNDLE="true"):
         offline_config = load_config(str(config_file), site_dir=str(offline), strict=True,
@@ -117,6 +131,12 @@ def build_pages(config_file: Path, config: MkDocsConfig, offline: Path) -> None:
 
 def build_publications(config: MkDocsConfig) -> None:
     """The PDF and the EPUB, from the built pages in `config.site_dir`."""
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    from bridges.epub import build_epub
+    from bridges.pdf import build_pdf
+
     nav = get_navigation(get_files(config), config)
     nav.pages[0].read_source(config)  # the EPUB cover's alt text: the home page's description
     build_pdf(config, nav)
@@ -125,6 +145,10 @@ def build_publications(config: MkDocsConfig) -> None:
 
 def bundle_offline(config: MkDocsConfig, offline: Path, target: Path) -> None:
     """The offline pages with the PDF and EPUB, zipped."""
+    from bridges.epub import EPUB_NAME
+    from bridges.pdf import PDF_NAME, source_date
+    from bridges.publish import zip_folder
+
     for name in (PDF_NAME, EPUB_NAME):
         shutil.copy(Path(config.site_dir) / name, offline / name)
     zip_folder(offline, target, source_date())
@@ -168,6 +192,8 @@ def main() -> int:
         help="leave out the PDF and the offline bundle (quicker; as mkdocs serve builds)",
     )
     args = parser.parse_args()
+    from mkdocs.exceptions import MkDocsException
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     for number in STOP_SIGNALS:
         signal.signal(number, _stop)

@@ -4,27 +4,25 @@ No network is needed: the text is set in DejaVu, which Debian's base image
 ships, so a build on any machine of the project gives the same bytes.
 
 Drawing is started while MkDocs renders the pages (`start_card`) and runs in
-worker processes, on the cores MkDocs leaves idle (threads were tried: the
-page rendering holds Python's lock, so they gained little). Cards are kept by
-their inputs for the life of the process, so the offline bundle and every
-`mkdocs serve` rebuild reuse them, and a card is drawn again only when its
-title, description or site name changes.
+the build's worker processes (`bridges.workers`), on the cores MkDocs leaves
+idle (threads were tried: the page rendering holds Python's lock, so they
+gained little). Cards are kept by their inputs for the life of the process, so
+the offline bundle and every `mkdocs serve` rebuild reuse them, and a card is
+drawn again only when its title, description or site name changes.
 """
 
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
-import signal
 import subprocess
-import threading
-import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from bridges import workers
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 80
@@ -88,54 +86,16 @@ def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> No
                   fill=AMBER, width=line)  # fmt: skip
 
 
-@cache
-def _workers() -> ProcessPoolExecutor:
-    # One core stays with MkDocs, which renders the pages meanwhile.
-    # Spawned, not forked: a forked worker would inherit every open file of the
-    # process that builds (a build lock, a test's pipes to a browser) and keep them open.
-    return ProcessPoolExecutor(
-        max_workers=max(1, (os.cpu_count() or 1) - 1),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_start,
-        initargs=(os.getpid(),),
-    )
-
-
-def shutdown_workers() -> None:
-    """Ends the drawing processes, for a process that ends with `os._exit` (no clean-up)."""
-    if _workers.cache_info().currsize:
-        _workers().shutdown(wait=True, cancel_futures=True)
-    _forget_workers()
-
-
-def _forget_workers() -> None:
-    _workers.cache_clear()
-    _drawn.clear()
-
-
-# A forked process (bridges.forked) draws with workers of its own: the parent's
-# workers answer only the parent, so their pending cards would never arrive.
-os.register_at_fork(after_in_child=_forget_workers)
-
-
-def _worker_start(parent: int) -> None:
-    # Ctrl+C is the build's to handle, and a worker must not outlive its build
-    # (`mkdocs serve` stopped with SIGTERM runs no clean-up).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(0)
+# A forked process draws its own: the parent's pending cards would never reach it.
+os.register_at_fork(after_in_child=_drawn.clear)
 
 
 def start_card(title: str, description: str, site_name: str) -> Future[bytes]:
     """The card's PNG bytes, drawn in the background unless drawn before."""
     inputs = (title, description, site_name)
-    if inputs not in _drawn:
-        _drawn[inputs] = _workers().submit(draw_card, *inputs)
+    # A failed build cancels the cards not yet drawn: those are drawn when asked for again.
+    if inputs not in _drawn or _drawn[inputs].cancelled():
+        _drawn[inputs] = workers.defer(draw_card, *inputs)
     return _drawn[inputs]
 
 

@@ -21,13 +21,7 @@ import traceback
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
-from mkdocs.exceptions import MkDocsException
-
-from bridges.cards import shutdown_workers
-
-# What a failed build step raises and the build explains to the editor; anything
-# else is a bug, whose traceback the child prints before passing it on.
-EXPLAINED = (MkDocsException, SystemExit, UnicodeDecodeError, OSError, ValueError, RuntimeError)
+from bridges import workers
 
 Result = TypeVar("Result")
 
@@ -72,16 +66,25 @@ def _run_as_child(parent: int, pipe: int, work: Callable, args: tuple) -> NoRetu
     except Stopped as stop:  # The parent was stopped too, and says so.
         code = 128 + stop.signum
     except BaseException as error:
-        if not isinstance(error, EXPLAINED):
+        if not _explained(error):
             traceback.print_exc()
         code, outcome = 1, _pickled((True, error))
     finally:
-        shutdown_workers()
+        workers.shutdown()
         with os.fdopen(pipe, "wb") as channel:
             channel.write(outcome)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _explained(error: BaseException) -> bool:
+    """What a failed build step raises and the build explains to the editor;
+    anything else is a bug, whose traceback the child prints before passing it on."""
+    from mkdocs.exceptions import MkDocsException
+
+    explained = (MkDocsException, SystemExit, UnicodeDecodeError, OSError, ValueError)
+    return isinstance(error, (*explained, RuntimeError))
 
 
 def _pickled(outcome: tuple[bool, object]) -> bytes:

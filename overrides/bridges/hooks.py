@@ -3,6 +3,9 @@ published links, escaped templates and the Content-Security-Policy. The PDF and
 EPUB are made from the built pages afterwards, by `bridges.build`.
 
 One function per MkDocs event; each calls small transforms from this package.
+Work that needs only its arguments (preview cards, the scan of each written page,
+parsing Material's stylesheets) runs in worker processes (`bridges.workers`)
+while MkDocs builds the pages; the checks after the build collect it.
 Content problems are logged as errors, not raised, so that one run reports every
 problem of every page (each with its file, line and fix); strict mode then stops
 the build. Only a glossary file that cannot be read stops it at once.
@@ -15,7 +18,7 @@ import os
 import re
 from collections.abc import Iterable
 from importlib.metadata import version
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +32,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
-from bridges import glossary
+from bridges import glossary, workers
 from bridges.anchors import (
     RegistryError,
     broken_links,
@@ -51,6 +54,7 @@ from bridges.checks import (
     related_pages,
     unique_id_problems,
 )
+from bridges.pagescan import PageScan, scan_file, scan_page
 from bridges.publish import (
     code_outside_policy,
     content_security_policy,
@@ -58,10 +62,11 @@ from bridges.publish import (
     template_inline_code,
     write_host_headers,
 )
-from bridges.stylesheets import bundle_stylesheets
+from bridges.stylesheets import ParsedSheet, bundle_stylesheets, parse_sheet
 from bridges.terms import GlossaryError, load_glossary_once
 
 PRIVATE_THEME_FOLDERS = ("deploy/", "epub/", "pdf/")
+MATERIAL_STYLESHEET = re.compile(r"assets/stylesheets/[^/]+\.min\.css")
 USED_IN_PLACEHOLDER = re.compile(r'<li><span data-bb-used-in="([a-z0-9-]+)"></span></li>')
 EMPTY_LIST = re.compile(r'<ul class="bb-entry__facts">\s*</ul>\s*')
 
@@ -99,6 +104,8 @@ def on_startup(command: str, dirty: bool) -> None:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    # The workers start up while MkDocs reads the pages, not when the first card is due.
+    workers.start()
     config.extra["version"] = version("building-bridges")
     _build["problems"] = _problem_counter()
     glossary.USED_IN.clear()
@@ -145,6 +152,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for file in list(files):
         if file.src_uri.startswith(PRIVATE_THEME_FOLDERS) and not file.is_documentation_page():
             files.remove(file)
+    # Material's stylesheets depend on nothing the pages say: parsed while they are built.
+    _build["stylesheets"] = {
+        PurePosixPath(file.src_uri).name: workers.submit(parse_sheet, Path(file.abs_src_path))
+        for file in files
+        if MATERIAL_STYLESHEET.fullmatch(file.src_uri) and file.abs_src_path
+    }
     return files
 
 
@@ -153,6 +166,7 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["moved_anchors"] = {}
     _build["raw_links"] = {}
     _build["pages"] = {}
+    _build["scans"] = {}
     return nav
 
 
@@ -161,6 +175,8 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     # for HTML unless it is marked as HTML already (Markup): page.content and the
     # table of contents, below. The policy is fixed here, before any page is built.
     env.autoescape = True
+    workers.flush()  # the last cards: every page has been read
+    _build["page_count"] = len(files.documentation_pages())
     allowed = template_inline_code(env, config, files, _build["nav"])
     _build["allowed"] = allowed
     _build["policy"] = content_security_policy(allowed)
@@ -186,6 +202,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    # The title is final once the page is rendered: the card is drawn on another core
+    # while MkDocs reads and renders the other pages, and written after the build.
+    start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
+               config.site_name)  # fmt: skip
     if moved := page.meta.get("moved_anchors"):
         if problems := moved_anchor_problems(html, page, moved):
             for problem in problems:
@@ -205,15 +225,25 @@ def on_page_context(
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
-    # Drawn on another core while the other pages render; written after the build.
-    start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
-               config.site_name)  # fmt: skip
     if page.file.src_uri == _build["glossary_page"] and page.content:
         page.content = _fill_used_in(page, nav, config.theme.get_env())
     # Last hook to see them before the template: HTML already, not to be escaped.
     page.content = Markup(page.content)
     _mark_toc_as_html(page.toc)
     return context
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    # Scanned on another core from the HTML about to be written: the checks after
+    # the build do not read and parse every page again.
+    _build["scans"][page.file.dest_uri] = workers.defer(scan_page, output)
+    if len(_build["scans"]) == _build.get("page_count"):
+        workers.flush()  # the last page: its batch need not wait for the build's end
+    return output
+
+
+def on_build_error(error: Exception) -> None:
+    workers.cancel_pending()
 
 
 def _mark_toc_as_html(items: Iterable[AnchorLink]) -> None:
@@ -253,16 +283,18 @@ def _relative_url(url: str, from_url: str) -> str:
 
 def on_post_build(config: MkDocsConfig) -> None:
     site_dir = Path(config.site_dir)
+    scans = _collect_scans(site_dir)
     if config.extra.get("offline_bundle"):
-        _finish_site(config, site_dir)
+        _finish_site(config, site_dir, scans)
         return  # The bundle reuses the published site's PDF and has file:// links.
     problems = raw_link_problems(_build["raw_links"], _build["pages"], site_dir)
-    problems += _published_link_problems(config, site_dir)
+    problems += _published_link_problems(config, scans)
     for problem in problems:
         log.error(problem)
     if _build["problems"].count:
+        workers.cancel_pending()  # cards of pages still to be fixed
         return  # MkDocs stops the build after this event; no need for cards.
-    _finish_site(config, site_dir)
+    _finish_site(config, site_dir, scans)
     base = urlsplit(config.site_url or "/").path or "/"
     templates = Path(config.theme.custom_dir) / "deploy"
     write_redirects(site_dir, page_redirects(config), base, templates)
@@ -272,12 +304,25 @@ def on_post_build(config: MkDocsConfig) -> None:
     _build.pop("nav")
 
 
-def _finish_site(config: MkDocsConfig, site_dir: Path) -> None:
-    bundle_stylesheets(site_dir)
+def _collect_scans(site_dir: Path) -> dict[str, PageScan]:
+    """Every HTML file of the site, scanned: the pages by the workers as MkDocs wrote
+    them, the rest (the 404 page, redirect pages) from the site folder now."""
+    started = _build.get("scans", {})
+    scans = {}
+    for path in sorted(site_dir.rglob("*.html")):
+        name = path.relative_to(site_dir).as_posix()
+        scans[name] = started[name].result() if name in started else scan_file(path)
+    return scans
+
+
+def _finish_site(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageScan]) -> None:
+    names = set().union(*(scan.names for scan in scans.values()))
+    values = set().union(*(scan.values for scan in scans.values()))
+    bundle_stylesheets(site_dir, names, values, _parsed_stylesheets())
     for page in _build["nav"].pages:
         make_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
                   config.site_name, site_dir / card_path(page.url))  # fmt: skip
-    problems = code_outside_policy(site_dir, _build["allowed"])
+    problems = code_outside_policy(scans, _build["allowed"])
     if problems:
         raise PluginError(
             "Code the Content-Security-Policy does not allow; a template that puts page "
@@ -286,7 +331,11 @@ def _finish_site(config: MkDocsConfig, site_dir: Path) -> None:
         )
 
 
-def _published_link_problems(config: MkDocsConfig, site_dir: Path) -> list[str]:
+def _parsed_stylesheets() -> dict[str, ParsedSheet]:
+    return {name: future.result() for name, future in _build.get("stylesheets", {}).items()}
+
+
+def _published_link_problems(config: MkDocsConfig, scans: dict[str, PageScan]) -> list[str]:
     registry = Path(config.docs_dir) / "published-anchors.txt"
     shown_as = Path(os.path.relpath(registry, Path(config.config_file_path).parent))
     try:
@@ -294,7 +343,12 @@ def _published_link_problems(config: MkDocsConfig, site_dir: Path) -> list[str]:
     except RegistryError as error:
         return [str(error)]
     deleted = published_in_history(registry) - set(listed)
-    problems = broken_links(listed, site_dir, page_redirects(config), _build["moved_anchors"],
+
+    def anchors_of(url: str) -> frozenset[str] | None:
+        scan = scans.get(PurePosixPath(url, "index.html").as_posix())
+        return scan.public_ids if scan else None
+
+    problems = broken_links(listed, anchors_of, page_redirects(config), _build["moved_anchors"],
                             deleted)  # fmt: skip
     return [f"{shown_as}: {problem}" for problem in problems]
 

@@ -13,16 +13,13 @@ content cannot widen the policy.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
-import lxml.html
 from jinja2 import Environment, FileSystemLoader
 from mkdocs.commands.build import _build_template, get_context
 from mkdocs.config.defaults import MkDocsConfig
@@ -32,49 +29,24 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from bridges.epub import EPUB_NAME
+from bridges.pagescan import InlineCode, PageScan, inline_code_in, parse
+from bridges.pagescan import hash_source as hash_source  # the tests hash code as the policy does
 from bridges.pdf import PDF_NAME
-from bridges.safety import script_url
 
 HEADERS_FILE = "_headers"
 NGINX_FILE = "nginx-headers.conf"
 OFFLINE_ZIP = "building-bridges-offline.zip"
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{8}\.min\.(css|js)$")
-EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 REFERRER = "strict-origin-when-cross-origin"
 # A policy in <meta> may not carry these; browsers ignore them there.
 HEADER_ONLY_DIRECTIVES = ("frame-ancestors", "report-uri", "report-to", "sandbox")
 
 
-@dataclass
-class InlineCode:
-    """CSP hash sources of inline scripts and inline style elements."""
-
-    scripts: set[str] = field(default_factory=set)
-    styles: set[str] = field(default_factory=set)
-
-    def add(self, other: InlineCode) -> None:
-        self.scripts |= other.scripts
-        self.styles |= other.styles
-
-
-def hash_source(code: str) -> str:
-    digest = hashlib.sha256(code.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode()}'"
-
-
 def inline_code(html: str) -> InlineCode:
     """The hashes of the inline scripts a browser would run, and of the inline styles."""
-    found = InlineCode()
-    if not html.strip():
-        return found
-    root = lxml.html.document_fromstring(html)
-    for script in root.iter("script"):
-        if script.get("src") is None and script.get("type", "").lower() in EXECUTABLE_TYPES:
-            found.scripts.add(hash_source(script.text or ""))
-    for style in root.iter("style"):
-        found.styles.add(hash_source(style.text or ""))
-    return found
+    root = parse(html)
+    return InlineCode() if root is None else inline_code_in(root)
 
 
 def template_inline_code(
@@ -160,24 +132,18 @@ def meta_policy(policy: str) -> str:
     return "; ".join(kept)
 
 
-def code_outside_policy(site_dir: Path, allowed: InlineCode) -> list[str]:
+def code_outside_policy(scans: Mapping[str, PageScan], allowed: InlineCode) -> list[str]:
     """Every inline script or style the policy does not allow, and every event
-    attribute, style attribute or script URL, in the built site."""
+    attribute, style attribute or script URL, in the scanned pages (by their path
+    in the site)."""
     problems = []
-    for path in sorted(site_dir.rglob("*.html")):
-        name = path.relative_to(site_dir).as_posix()
-        html = path.read_text(encoding="utf-8")
-        found = inline_code(html)
-        if found.scripts - allowed.scripts:
+    for name in sorted(scans, key=lambda name: PurePosixPath(name).parts):
+        scan = scans[name]
+        if scan.inline.scripts - allowed.scripts:
             problems.append(f"{name}: an inline script that no template emits")
-        if found.styles - allowed.styles:
+        if scan.inline.styles - allowed.styles:
             problems.append(f"{name}: an inline <style> that no template emits")
-        for element in lxml.html.document_fromstring(html).iter():
-            for attribute, value in getattr(element, "attrib", {}).items():
-                if attribute.startswith("on") or attribute == "style":
-                    problems.append(f"{name}: a {attribute}= attribute on <{element.tag}>")
-                elif script_url(attribute, value):
-                    problems.append(f"{name}: a script URL in {attribute}= on <{element.tag}>")
+        problems += [f"{name}: {attribute}" for attribute in scan.code_attributes]
     return list(dict.fromkeys(problems))
 
 

@@ -35,6 +35,9 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from bridges.script_urls import script_url
+from bridges.terms import cached_by_file_version
+
 try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
     from mkdocs.exceptions import BuildError as _BaseError
 except ImportError:  # pragma: no cover - other Markdown hosts
@@ -46,11 +49,6 @@ CODE_ELEMENTS = frozenset(
     {"applet", "base", "embed", "frame", "frameset", "iframe", "link", "meta", "object",
      "portal", "script"}
 )  # fmt: skip
-CODE_URL = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
-# Browsers ignore tabs, newlines and control characters inside a URL scheme.
-IGNORED_IN_URLS = re.compile(r"[\x00-\x20]+")
-# SVG animation attributes hold lists of values, any of which can be a URL.
-VALUE_LISTS = frozenset({"values", "to", "from", "by"})
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 CODE_SPAN = re.compile(r"`[^`]*`")
 # A moved anchor is an id on the same page, or a path in the site with a #fragment.
@@ -97,13 +95,6 @@ class _MarkupScanner(HTMLParser):
                 )
 
     handle_startendtag = handle_starttag
-
-
-def script_url(attribute: str, value: str) -> str | None:
-    """The scheme ("javascript:") if `value` is a URL that runs script, as a browser reads it."""
-    compact = IGNORED_IN_URLS.sub("", value)
-    found = CODE_URL.search(compact) if attribute in VALUE_LISTS else CODE_URL.match(compact)
-    return found.group(0).lower() if found else None
 
 
 def code_in_html(html: str) -> list[Finding]:
@@ -171,7 +162,7 @@ class SafetyExtension(Extension):
     def __init__(self, **kwargs: Any) -> None:
         self.config = {
             "docs_dir": ["docs", "The folder of Markdown pages, to name the line of a problem."],
-            "glossary": ["docs/glossary.yml", "The glossary file, checked once per build."],
+            "glossary": ["docs/glossary.yml", "The glossary file, checked once per version."],
         }
         super().__init__(**kwargs)
         self.source_lines: list[str] = []
@@ -207,22 +198,30 @@ def makeExtension(**kwargs: Any) -> SafetyExtension:
 
 # The glossary ------------------------------------------------------------------
 
-_checked_glossaries: dict[Path, float] = {}
-
 
 def check_glossary_file(path: Path) -> None:
-    """Refuses code in the glossary's definitions, naming the term and the line."""
-    try:
-        modified = path.stat().st_mtime
-    except OSError:
-        return  # The glossary extension reports a missing file.
-    if _checked_glossaries.get(path) == modified:
-        return
+    """Refuses code in the glossary's definitions, naming the term and the line.
+
+    Python-Markdown makes this extension anew for every page, so each version of
+    the file (its modification time and size) is checked once. A version with code
+    in it is not remembered as checked: every build that uses it fails."""
+    if path.is_file():  # The glossary extension reports a missing file.
+        _check_glossary_version(path)
+
+
+@cached_by_file_version
+def _check_glossary_version(path: Path) -> None:
+    if problems := glossary_problems(path):
+        raise UnsafeContentError("\n  ".join(problems))
+
+
+def glossary_problems(path: Path) -> list[str]:
+    """Code in the glossary's definitions: one message per term, with its line."""
     text = path.read_text(encoding="utf-8")
     try:
         document = yaml.compose(text)
     except yaml.YAMLError:
-        return  # The glossary extension reports invalid YAML.
+        return []  # The glossary extension reports invalid YAML.
     lines = text.splitlines()
     problems = []
     for entry in _entries(document):
@@ -238,9 +237,7 @@ def check_glossary_file(path: Path) -> None:
         if findings:
             where = f"{path}, term '{term_id}'"
             problems.append(describe(where, findings, lines[first:last], first=first + 1))
-    if problems:
-        raise UnsafeContentError("\n  ".join(problems))
-    _checked_glossaries[path] = modified
+    return problems
 
 
 def _entries(document: yaml.Node | None) -> list[yaml.MappingNode]:

@@ -17,16 +17,20 @@ which bridges.js loads together with the bundle.
 
 With JavaScript off the theme follows the system setting: the slate (dark)
 rules are repeated for `.no-js` pages under `prefers-color-scheme: dark`.
+
+Material's stylesheets are tokenized once per build, in a worker while the pages
+are built (`parse_sheet`); purging, moving custom properties and the dark copies
+work on those parsed rules, never on text tokenized again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import lxml.html
 import tinycss2
 
 STYLESHEET_LINK = re.compile(
@@ -64,23 +68,6 @@ class UsedNames:
 
     def has_value(self, value: str) -> bool:
         return value in self.values or value in self.in_scripts
-
-
-def markup_names(pages: list[Path]) -> tuple[set[str], set[str]]:
-    """(class, id, attribute and element names; attribute values) in `pages`."""
-    names: set[str] = set()
-    values: set[str] = set()
-    for page in pages:
-        for element in lxml.html.parse(str(page)).getroot().iter():
-            if not isinstance(element.tag, str):
-                continue
-            names.add(element.tag)
-            for attribute, value in element.attrib.items():
-                names.add(attribute)
-                values.add(value)
-                if attribute in {"class", "id"}:
-                    names.update(value.split())
-    return names, values
 
 
 def script_words(scripts: list[Path]) -> set[str]:
@@ -127,6 +114,97 @@ def _resolve_functions(selector: str, names: UsedNames) -> str | None:
     return selector
 
 
+# Material's stylesheets, parsed once ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class StyleRule:
+    """A qualified rule, as text: its selector list, its block, and the block's declarations."""
+
+    prelude: str
+    body: str
+    declarations: tuple[tuple[str, str], ...]  # (name, "name:value") of each declaration
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    """`@media`, `@supports` or `@layer`, with the rules inside."""
+
+    at_keyword: str
+    prelude: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class OtherRule:
+    """Any other at-rule (`@font-face`, `@keyframes`), or white space between sheets."""
+
+    text: str
+
+
+Rule = StyleRule | GroupRule | OtherRule
+GROUPING = {"media", "supports", "layer"}
+
+
+@dataclass(frozen=True)
+class ParsedSheet:
+    """A stylesheet's text (without its source map comment) and its rules."""
+
+    text: str
+    rules: tuple[Rule, ...]
+
+
+def parse_rules(css: str) -> tuple[Rule, ...]:
+    """The rules of `css`, tokenized once; the steps below work on these, not on text."""
+    return tuple(_rules(tinycss2.parse_stylesheet(css)))
+
+
+def _rules(nodes) -> Iterator[Rule]:
+    for node in nodes:
+        if node.type == "qualified-rule":
+            declarations = tinycss2.parse_blocks_contents(node.content)
+            yield StyleRule(
+                tinycss2.serialize(node.prelude),
+                tinycss2.serialize(node.content),
+                tuple(
+                    (d.name, tinycss2.serialize([d]).rstrip(";"))
+                    for d in declarations
+                    if d.type == "declaration"
+                ),
+            )
+        elif node.type == "at-rule" and node.lower_at_keyword in GROUPING:
+            inner = tuple(_rules(tinycss2.parse_rule_list(node.content)))
+            yield GroupRule(node.at_keyword, tinycss2.serialize(node.prelude).strip(), inner)
+        elif node.type == "at-rule":
+            yield OtherRule(tinycss2.serialize([node]))
+
+
+def serialize(rules: Iterable[Rule]) -> str:
+    return "".join(map(_rule_text, rules))
+
+
+def _rule_text(rule: Rule) -> str:
+    if isinstance(rule, StyleRule):
+        return f"{rule.prelude}{{{rule.body}}}"
+    if isinstance(rule, GroupRule):
+        return f"@{rule.at_keyword} {rule.prelude}{{{serialize(rule.rules)}}}"
+    return rule.text
+
+
+def without_source_map(css: str) -> str:
+    return re.sub(r"/\*#\s*sourceMappingURL=.*?\*/", "", css)
+
+
+def parse_sheet(path: Path) -> ParsedSheet:
+    """Material's stylesheet at `path`, parsed: a worker task, started before the pages
+    are built, since it depends on nothing else."""
+    text = without_source_map(path.read_text(encoding="utf-8"))
+    return ParsedSheet(text, parse_rules(text))
+
+
+# Purging and splitting ------------------------------------------------------------
+
+
 def purge(css: str, names: UsedNames) -> str:
     """`css` without the rules whose selectors all name something unused."""
     first, _ = split(css, names, names)
@@ -135,33 +213,33 @@ def purge(css: str, names: UsedNames) -> str:
 
 def split(css: str, first_view: UsedNames, everything: UsedNames) -> tuple[str, str]:
     """(rules the first view uses, rules only `everything` uses) of `css`."""
-    first, later = _split_rules(tinycss2.parse_stylesheet(css), first_view, everything)
-    return "".join(first), "".join(later)
+    first, later = split_rules(parse_rules(css), first_view, everything)
+    return serialize(first), serialize(later)
 
 
-def _split_rules(rules, first_view: UsedNames, everything: UsedNames):
-    first, later = [], []
+def split_rules(
+    rules: Iterable[Rule], first_view: UsedNames, everything: UsedNames
+) -> tuple[list[Rule], list[Rule]]:
+    """(rules the first view uses, rules only `everything` uses)."""
+    first: list[Rule] = []
+    later: list[Rule] = []
     for rule in rules:
-        if rule.type == "qualified-rule":
-            selectors = _split_selectors(tinycss2.serialize(rule.prelude))
+        if isinstance(rule, StyleRule):
+            selectors = _split_selectors(rule.prelude)
             used = [s for s in selectors if selector_is_used(s, everything)]
             now = [s for s in used if selector_is_used(s, first_view)]
-            body = tinycss2.serialize(rule.content)
             if now:
-                first.append(f"{','.join(now)}{{{body}}}")
+                first.append(StyleRule(",".join(now), rule.body, rule.declarations))
             if rest := [s for s in used if s not in now]:
-                later.append(f"{','.join(rest)}{{{body}}}")
-        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"}:
-            inner_first, inner_later = _split_rules(
-                tinycss2.parse_rule_list(rule.content), first_view, everything
-            )
-            prelude = f"@{rule.at_keyword} {tinycss2.serialize(rule.prelude).strip()}"
+                later.append(StyleRule(",".join(rest), rule.body, rule.declarations))
+        elif isinstance(rule, GroupRule):
+            inner_first, inner_later = split_rules(rule.rules, first_view, everything)
             if inner_first:
-                first.append(f"{prelude}{{{''.join(inner_first)}}}")
+                first.append(GroupRule(rule.at_keyword, rule.prelude, tuple(inner_first)))
             if inner_later:
-                later.append(f"{prelude}{{{''.join(inner_later)}}}")
-        elif rule.type == "at-rule":
-            first.append(tinycss2.serialize([rule]))
+                later.append(GroupRule(rule.at_keyword, rule.prelude, tuple(inner_later)))
+        else:
+            first.append(rule)
     return first, later
 
 
@@ -169,13 +247,24 @@ def place_custom_properties(first: str, later: str, readers: str) -> tuple[str, 
     """Custom properties where they are read: declarations that only the
     on-demand sheet reads move there, and those nobody reads go. `readers` is
     our stylesheet and the first-view scripts, which read from the first."""
+    rules, later = place_custom_properties_in(list(parse_rules(first)), later, readers)
+    return serialize(rules), later
+
+
+def place_custom_properties_in(
+    first: list[Rule], later: str, readers: str
+) -> tuple[list[Rule], str]:
+    """`place_custom_properties` on parsed first-view rules."""
+    read_by_readers = _read_properties(readers)
+    text = serialize(first)
     while True:
-        read_now = _read_properties(first + readers)
+        read_now = _read_properties(text) | read_by_readers
         read_later = _read_properties(later) - read_now
-        now, moved = _partition_declarations(tinycss2.parse_stylesheet(first), read_now, read_later)
-        if now == first and not moved:
+        now, moved = _partition_declarations(first, read_now, read_later)
+        now_text = serialize(now)
+        if now_text == text and not moved:
             return first, later
-        first, later = now, moved + later
+        first, text, later = now, now_text, serialize(moved) + later
 
 
 def _read_properties(text: str) -> set[str]:
@@ -184,38 +273,34 @@ def _read_properties(text: str) -> set[str]:
     )
 
 
-def _partition_declarations(rules, read_now: set[str], read_later: set[str]) -> tuple[str, str]:
+def _partition_declarations(
+    rules: Iterable[Rule], read_now: set[str], read_later: set[str]
+) -> tuple[list[Rule], list[Rule]]:
     """(`rules` with only the custom properties in `read_now`, the declarations
     of those in `read_later` under the same selectors)."""
-    now, later = [], []
+    now: list[Rule] = []
+    later: list[Rule] = []
     for rule in rules:
-        if rule.type == "qualified-rule":
+        if isinstance(rule, StyleRule):
             kept, moved = [], []
-            for declaration in tinycss2.parse_blocks_contents(rule.content):
-                if declaration.type != "declaration":
-                    continue
-                text = tinycss2.serialize([declaration]).rstrip(";")
-                if not declaration.name.startswith("--") or declaration.name in read_now:
-                    kept.append(text)
-                elif declaration.name in read_later:
-                    moved.append(text)
-            prelude = tinycss2.serialize(rule.prelude)
+            for name, text in rule.declarations:
+                if not name.startswith("--") or name in read_now:
+                    kept.append((name, text))
+                elif name in read_later:
+                    moved.append((name, text))
             if kept:
-                now.append(f"{prelude}{{{';'.join(kept)}}}")
+                now.append(StyleRule(rule.prelude, ";".join(t for _, t in kept), tuple(kept)))
             if moved:
-                later.append(f"{prelude}{{{';'.join(moved)}}}")
-        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"}:
-            inner_now, inner_later = _partition_declarations(
-                tinycss2.parse_rule_list(rule.content), read_now, read_later
-            )
-            prelude = f"@{rule.at_keyword} {tinycss2.serialize(rule.prelude).strip()}"
+                later.append(StyleRule(rule.prelude, ";".join(t for _, t in moved), tuple(moved)))
+        elif isinstance(rule, GroupRule):
+            inner_now, inner_later = _partition_declarations(rule.rules, read_now, read_later)
             if inner_now:
-                now.append(f"{prelude}{{{inner_now}}}")
+                now.append(GroupRule(rule.at_keyword, rule.prelude, tuple(inner_now)))
             if inner_later:
-                later.append(f"{prelude}{{{inner_later}}}")
+                later.append(GroupRule(rule.at_keyword, rule.prelude, tuple(inner_later)))
         else:
-            now.append(tinycss2.serialize([rule]))
-    return "".join(now), "".join(later)
+            now.append(rule)
+    return now, later
 
 
 def minify(css: str) -> str:
@@ -228,24 +313,30 @@ def minify(css: str) -> str:
 def dark_without_javascript(css: str) -> str:
     """The slate rules of `css` again, for pages without JavaScript whose reader's
     system is dark (their body keeps the default scheme)."""
+    return dark_rules(parse_rules(css))
+
+
+def dark_rules(rules: Iterable[Rule]) -> str:
+    """`dark_without_javascript` of parsed rules."""
     copies = []
-    for rule in _flatten(tinycss2.parse_stylesheet(css)):
-        prelude = tinycss2.serialize(rule.prelude)
-        if SLATE.search(prelude):
+    for rule in _flatten(rules):
+        if SLATE.search(rule.prelude):
             dark = [
-                SLATE.sub(NO_JS_DEFAULT, s) for s in _split_selectors(prelude) if SLATE.search(s)
+                SLATE.sub(NO_JS_DEFAULT, s)
+                for s in _split_selectors(rule.prelude)
+                if SLATE.search(s)
             ]
-            copies.append(f"{','.join(dark)}{{{tinycss2.serialize(rule.content)}}}")
+            copies.append(f"{','.join(dark)}{{{rule.body}}}")
     return f"@media screen and (prefers-color-scheme:dark){{{''.join(copies)}}}" if copies else ""
 
 
-def _flatten(rules):
+def _flatten(rules: Iterable[Rule]) -> Iterator[StyleRule]:
     """Qualified rules at the top level and inside `@media screen`."""
     for rule in rules:
-        if rule.type == "qualified-rule":
+        if isinstance(rule, StyleRule):
             yield rule
-        elif rule.type == "at-rule" and tinycss2.serialize(rule.prelude).strip() == "screen":
-            yield from _flatten(tinycss2.parse_rule_list(rule.content))
+        elif isinstance(rule, GroupRule) and rule.prelude == "screen":
+            yield from _flatten(rule.rules)
 
 
 def _split_selectors(prelude: str) -> list[str]:
@@ -264,14 +355,23 @@ def _split_selectors(prelude: str) -> list[str]:
     return [*parts, current.strip()]
 
 
-def bundle_stylesheets(site_dir: Path) -> str:
-    """Writes the two stylesheets and points every page at the first; returns its path."""
+def bundle_stylesheets(
+    site_dir: Path,
+    in_pages: set[str],
+    values: set[str],
+    parsed: Mapping[str, ParsedSheet] | None = None,
+) -> str:
+    """Writes the two stylesheets and points every page at the first; returns its path.
+
+    `in_pages` and `values` are the names and attribute values in the pages'
+    markup (`bridges.pagescan`); `parsed` has Material's stylesheets by file name,
+    parsed before (one whose text differs from the file in the site is parsed again).
+    """
     pages = sorted(site_dir.rglob("*.html"))
     texts = {page: page.read_text("utf-8") for page in pages}
     stylesheets = list(dict.fromkeys(
         name for text in texts.values() for _, name in STYLESHEET_LINK.findall(text)
     ))  # fmt: skip
-    in_pages, values = markup_names(pages)
     loaded = {
         (page.parent / src).resolve()
         for page, text in texts.items()
@@ -282,22 +382,29 @@ def bundle_stylesheets(site_dir: Path) -> str:
     first_scripts = [script for script in all_scripts if script.resolve() in loaded]
     first_view = UsedNames(in_pages, script_words(first_scripts), values)
     everything = UsedNames(in_pages, script_words(all_scripts), values)
-    material_first, material_later, ours = [], [], []
+    material_first: list[list[Rule]] = []
+    material_later: list[str] = []
+    ours: list[str] = []
     for name in stylesheets:
-        css = (site_dir / "assets/stylesheets" / name).read_text(encoding="utf-8")
-        css = re.sub(r"/\*#\s*sourceMappingURL=.*?\*/", "", css)
+        css = without_source_map((site_dir / "assets/stylesheets" / name).read_text("utf-8"))
         if ".min." in name:  # Material's sheets are purged; ours is all in use.
-            first, later = split(css, first_view, everything)
+            sheet = (parsed or {}).get(name)
+            rules = sheet.rules if sheet and sheet.text == css else parse_rules(css)
+            first, later = split_rules(rules, first_view, everything)
             material_first.append(first)
-            material_later.append(later)
+            material_later.append(serialize(later))
         else:
             ours.append(css)
     own = minify("\n".join(ours))
     readers = own + "".join(script.read_text("utf-8", errors="ignore") for script in first_scripts)
-    first, later = place_custom_properties(
-        "\n".join(material_first), "\n".join(material_later), readers
-    )
-    combined = "\n".join([first, own, dark_without_javascript(first + own)])
+    # The sheets one after the other, a line apart, as when they were joined as text.
+    joined = list(material_first[0]) if material_first else []
+    for rules in material_first[1:]:
+        joined += [OtherRule("\n"), *rules]
+    first_rules, later = place_custom_properties_in(joined, "\n".join(material_later), readers)
+    first = serialize(first_rules)
+    dark = dark_rules([*first_rules, *parse_rules(own)])
+    combined = "\n".join([first, own, dark])
     digest = hashlib.sha256((combined + later).encode()).hexdigest()[:8]
     bundle = f"{FIRST_VIEW_PREFIX}.{digest}.min.css"
     folder = site_dir / "assets/stylesheets"
