@@ -138,7 +138,7 @@ def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf
     script = (
         "import os, sys; from pathlib import Path\n"
         "import bridges.build as b, bridges.forked as f\n"
-        "pages, publications = [], []\n"
+        "pages, publications, make_publications = [], [], b.build_publications\n"
         "def pages_step(work, *args):\n"
         "    pages.append(work.__name__); return f.run_forked(work, *args)\n"
         "def publications_step(config):\n"
@@ -148,7 +148,7 @@ def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf
         "        raise SystemExit('a child process is still there')\n"
         "    except ChildProcessError:\n"
         "        pass\n"
-        "    b.build_pdf(config, b.get_navigation(b.get_files(config), config))\n"
+        "    make_publications(config)\n"
         "b.run_forked, b.build_publications = pages_step, publications_step\n"
         "b.bundle_offline = lambda *args: None\n"
         "b.build_site(Path('site'))\n"
