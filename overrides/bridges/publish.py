@@ -28,10 +28,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from bridges.epub import EPUB_NAME
 from bridges.pagescan import InlineCode, PageScan, inline_code_in, parse
 from bridges.pagescan import hash_source as hash_source  # the tests hash code as the policy does
-from bridges.pdf import PDF_NAME
 
 HEADERS_FILE = "_headers"
 NGINX_FILE = "nginx-headers.conf"
@@ -151,7 +149,11 @@ def write_host_headers(site_dir: Path, templates: Path, policy: str) -> None:
     """Writes `_headers` (Netlify, Cloudflare Pages) and an nginx snippet."""
     files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
     # Made from the built pages after MkDocs is done (and absent from a site-only
-    # build, whose download links lead nowhere too).
+    # build, whose download links lead nowhere too). Imported here: the modules
+    # that make them are slow to load, and a site-only build needs only their names.
+    from bridges.epub import EPUB_NAME
+    from bridges.pdf import PDF_NAME
+
     files = sorted({*files, PDF_NAME, EPUB_NAME, OFFLINE_ZIP})
     revalidated = [
         "/" + (name.removesuffix("index.html") if name.endswith("index.html") else name)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,7 +37,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from bridges.script_urls import script_url
-from bridges.terms import cached_by_file_version
+from bridges.terms import SAFE_LOADER, cached_by_file_version
 
 try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
     from mkdocs.exceptions import BuildError as _BaseError
@@ -219,7 +220,7 @@ def glossary_problems(path: Path) -> list[str]:
     """Code in the glossary's definitions: one message per term, with its line."""
     text = path.read_text(encoding="utf-8")
     try:
-        document = yaml.compose(text)
+        document = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         return []  # The glossary extension reports invalid YAML.
     lines = text.splitlines()
@@ -270,6 +271,7 @@ def _inline_markdown() -> Markdown:
 _definition_markdown = _inline_markdown()
 
 
+@cache  # Each page lists the definitions of its terms: the same few, page after page.
 def render_definition(text: str) -> str:
     """A definition as inline HTML: emphasis, strong, code and links; raw HTML escaped."""
     html = _definition_markdown.reset().convert(" ".join(text.split()))
