@@ -13,7 +13,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-from bridges import safety
+from bridges import safety, stylesheets, workers
 from bridges.cards import card_path, start_card
 from bridges.forked import run_forked
 from conftest import PAGES, ROOT
@@ -191,3 +191,23 @@ def test_cards_a_failed_build_left_undrawn_are_drawn_by_the_next_build(serve_lik
     site = serve_like()
     for page in PAGES:
         assert (site / card_path(page)).is_file(), page
+
+
+def test_materials_stylesheets_are_parsed_once_for_every_build_of_a_process(
+    serve_like, monkeypatch
+):
+    # The offline bundle's build and every `mkdocs serve` rebuild reuse the parse.
+    monkeypatch.setattr(stylesheets, "_parsing", {})
+    parsed = []
+    submit = workers.submit
+
+    def counting(task, *args):
+        if task is stylesheets.parse_sheet:
+            parsed.append(args[0].name)
+        return submit(task, *args)
+
+    monkeypatch.setattr(workers, "submit", counting)
+    serve_like()
+    first = sorted(parsed)
+    serve_like()
+    assert first and sorted(parsed) == first

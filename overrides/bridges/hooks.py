@@ -62,7 +62,7 @@ from bridges.publish import (
     template_inline_code,
     write_host_headers,
 )
-from bridges.stylesheets import ParsedSheet, bundle_stylesheets, parse_sheet
+from bridges.stylesheets import ParsedSheet, bundle_stylesheets, parsed_sheet
 from bridges.terms import GlossaryError, load_glossary_once
 
 PRIVATE_THEME_FOLDERS = ("deploy/", "epub/", "pdf/")
@@ -154,7 +154,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(file)
     # Material's stylesheets depend on nothing the pages say: parsed while they are built.
     _build["stylesheets"] = {
-        PurePosixPath(file.src_uri).name: workers.submit(parse_sheet, Path(file.abs_src_path))
+        PurePosixPath(file.src_uri).name: parsed_sheet(Path(file.abs_src_path))
         for file in files
         if MATERIAL_STYLESHEET.fullmatch(file.src_uri) and file.abs_src_path
     }

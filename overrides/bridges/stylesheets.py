@@ -26,12 +26,16 @@ work on those parsed rules, never on text tokenized again.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tinycss2
+
+from bridges import workers
 
 STYLESHEET_LINK = re.compile(
     r'<link rel="stylesheet" href="([^"]*?assets/stylesheets/([^"/]+))">\n?'
@@ -200,6 +204,23 @@ def parse_sheet(path: Path) -> ParsedSheet:
     are built, since it depends on nothing else."""
     text = without_source_map(path.read_text(encoding="utf-8"))
     return ParsedSheet(text, parse_rules(text))
+
+
+_parsing: dict[tuple[str, int, int], Future[ParsedSheet]] = {}
+
+
+def parsed_sheet(path: Path) -> Future[ParsedSheet]:
+    """`parse_sheet(path)` in a worker, once per version of the file: the offline
+    bundle's build and every `mkdocs serve` rebuild reuse it."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _parsing or _parsing[key].cancelled():
+        _parsing[key] = workers.submit(parse_sheet, path)
+    return _parsing[key]
+
+
+# A forked process parses with workers of its own (see bridges.workers).
+os.register_at_fork(after_in_child=_parsing.clear)
 
 
 # Purging and splitting ------------------------------------------------------------
