@@ -36,6 +36,8 @@ class Stopped(BaseException):
 
 def run_forked(work: Callable[..., Result], *args: object) -> Result:
     """`work(*args)`, done in a forked process; what it raises there is raised here."""
+    if not hasattr(os, "fork"):  # Windows: the same work, in this process.
+        return work(*args)
     read_end, write_end = os.pipe()
     parent = os.getpid()
     child = os.fork()
