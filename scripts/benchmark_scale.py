@@ -4,7 +4,8 @@ Each copy is the project with its five topic pages copied under new names until
 it has 8 pages per step of scale, and its glossary terms copied 5x (at 10x) and
 20x (at 50x). Every build runs in a process of its own into an empty folder, so
 nothing is cached from an earlier one. A plain Material configuration of the
-same pages (Material's search, no hooks, no glossary extension) is the yardstick.
+same pages (Material's search, no hooks, no glossary extension) is the yardstick;
+the two are built in turns, five times each, and compared by their medians.
 
 Usage: python scripts/benchmark_scale.py [SCALE ...]   (default: 1 10 50)
 """
@@ -184,12 +185,19 @@ def tree_memory_mib(root: int) -> float:
     return total / 1024
 
 
-def median_run(command: list[str], cwd: Path, target: Path, runs: int) -> Run:
-    """The median of `runs` clean runs, each into an empty `target`."""
-    results = []
+def median_runs(commands: list[tuple[list[str], Path]], cwd: Path, runs: int) -> list[Run]:
+    """For each (command, target): the median of `runs` clean runs into an empty
+    `target`. The commands take turns, so that a busier moment of the machine
+    falls on each alike rather than on one command's runs."""
+    results: list[list[Run]] = [[] for _ in commands]
     for _ in range(runs):
-        shutil.rmtree(target, ignore_errors=True)
-        results.append(timed([*command, str(target)], cwd))
+        for (command, target), found in zip(commands, results, strict=True):
+            shutil.rmtree(target, ignore_errors=True)
+            found.append(timed([*command, str(target)], cwd))
+    return [median_of(found) for found in results]
+
+
+def median_of(results: list[Run]) -> Run:
     middle = statistics.median(r.seconds for r in results)
     return next(r for r in results if r.seconds == middle)
 
@@ -258,9 +266,11 @@ def measure(scale: int, runs: int) -> Figures:
         folder = Path(temporary)
         project, pages, terms = scaled_copy(scale, folder)
         build = [PYTHON, "-m", "bridges.build"]
-        site_only = median_run([*build, "--site-only"], project, folder / "site-only", runs)
-        plain = median_run([PYTHON, "-m", "mkdocs", "build", "--quiet", "-f", "mkdocs-plain.yml",
-                            "-d"], project, folder / "plain", runs)  # fmt: skip
+        plain_build = [PYTHON, "-m", "mkdocs", "build", "--quiet", "-f", "mkdocs-plain.yml", "-d"]
+        site_only, plain = median_runs(
+            [([*build, "--site-only"], folder / "site-only"), (plain_build, folder / "plain")],
+            project, runs,
+        )  # fmt: skip
         full = timed([*build, str(folder / "full")], project)
         pdf_only = "from bridges.pdf import pdf_from_built_site as p; p('mkdocs.yml', sys.argv[1])"
         pdf = timed([PYTHON, "-c", f"import sys; {pdf_only}", str(folder / "full")], project)
@@ -325,7 +335,7 @@ def verdicts(results: list[Figures]) -> list[tuple[str, str, str, bool]]:
     return checks
 
 
-def main(scales: tuple[int, ...] = SCALES, runs: int = 3) -> int:
+def main(scales: tuple[int, ...] = SCALES, runs: int = 5) -> int:
     """Prints the scale table and budget verdicts; returns how many are over budget."""
     results = []
     for scale in scales:

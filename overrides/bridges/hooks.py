@@ -167,6 +167,7 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["raw_links"] = {}
     _build["pages"] = {}
     _build["scans"] = {}
+    _build["scan_token"] = os.urandom(8).hex()  # scans return each name once per build
     return nav
 
 
@@ -236,7 +237,7 @@ def on_page_context(
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     # Scanned on another core from the HTML about to be written: the checks after
     # the build do not read and parse every page again.
-    _build["scans"][page.file.dest_uri] = workers.defer(scan_page, output)
+    _build["scans"][page.file.dest_uri] = workers.defer(scan_page, output, _build["scan_token"])
     if len(_build["scans"]) == _build.get("page_count"):
         workers.flush()  # the last page: its batch need not wait for the build's end
     return output

@@ -48,8 +48,11 @@ class InlineCode:
 class PageScan:
     """One built page, as the checks after the build see it."""
 
-    names: frozenset[str]  # elements, attributes, classes and ids: the stylesheet purge
-    values: frozenset[str]  # attribute values: `[name=value]` selectors
+    # For the stylesheet purge, which needs only their union: the elements,
+    # attributes, classes and ids, and the attribute values (`[name=value]`
+    # selectors), that this worker has not returned before in the same build.
+    names: frozenset[str]
+    values: frozenset[str]
     inline: InlineCode  # the policy check
     code_attributes: tuple[str, ...]  # "a onclick= attribute on <a>": the policy check
     public_ids: frozenset[str]  # the published-links check
@@ -116,11 +119,25 @@ def public_ids(root: HtmlElement) -> set[str]:
     return {id for id in ids if not id.startswith("bb-")}
 
 
-def scan_page(html: str) -> PageScan:
+# What this worker has returned in the current build. Every page repeats the
+# navigation and the theme's markup: sent back each time, they were most of
+# what the build received and held (80 MB of sets at 50x).
+_returned: dict[str, tuple[set[str], set[str]]] = {}
+
+
+def scan_page(html: str, build: str = "") -> PageScan:
+    """`html` scanned; with a `build` token, names and values are only the new ones."""
     root = parse(html)
     if root is None:
         return PageScan(frozenset(), frozenset(), InlineCode(), (), frozenset())
     names, values = markup_names(root)
+    if build:
+        if build not in _returned:
+            _returned.clear()  # An earlier build's, in a worker `mkdocs serve` reuses.
+        seen_names, seen_values = _returned.setdefault(build, (set(), set()))
+        names, values = names - seen_names, values - seen_values
+        seen_names |= names
+        seen_values |= values
     return PageScan(
         names=frozenset(names),
         values=frozenset(values),
