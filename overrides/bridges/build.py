@@ -131,14 +131,10 @@ def build_pages(config_file: Path, config: MkDocsConfig, offline: Path | None = 
 
 def build_publications(config: MkDocsConfig) -> None:
     """The PDF and the EPUB, from the built pages in `config.site_dir`."""
-    from mkdocs.structure.files import get_files
-    from mkdocs.structure.nav import get_navigation
-
     from bridges.epub import build_epub
-    from bridges.pdf import build_pdf
+    from bridges.pdf import build_pdf, built_site_nav
 
-    nav = get_navigation(get_files(config), config)
-    nav.pages[0].read_source(config)  # the EPUB cover's alt text: the home page's description
+    nav = built_site_nav(config)
     build_pdf(config, nav)
     build_epub(config, nav)
 

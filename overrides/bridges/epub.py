@@ -28,7 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
 from bridges.cards import card_path, page_slug
-from bridges.pdf import KEYWORDS, Chapter, read_chapter, source_date
+from bridges.pdf import KEYWORDS, Chapter, built_site_nav, read_chapter, source_date
 
 log = logging.getLogger("mkdocs.bridges.epub")
 
@@ -132,14 +132,9 @@ def build_epub(config: MkDocsConfig, nav: Navigation) -> Path:
 def epub_from_built_site(config_file: str = "mkdocs.yml", site_dir: str = "site") -> Path:
     """Makes the EPUB again from an already built site (for timing it alone)."""
     from mkdocs.config import load_config
-    from mkdocs.structure.files import get_files
-    from mkdocs.structure.nav import get_navigation
 
     config = load_config(config_file, site_dir=site_dir)
-    nav = get_navigation(get_files(config), config)
-    for page in nav.pages:
-        page.read_source(config)  # the cover's alt text needs the home page's description
-    return build_epub(config, nav)
+    return build_epub(config, built_site_nav(config))
 
 
 def epub_chapter(chapter: Chapter, slugs: set[str]) -> EpubChapter:

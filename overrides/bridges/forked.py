@@ -15,8 +15,6 @@ import os
 import pickle
 import signal
 import sys
-import threading
-import time
 import traceback
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
@@ -61,7 +59,7 @@ def run_forked(work: Callable[..., Result], *args: object) -> Result:
 
 
 def _run_as_child(parent: int, pipe: int, work: Callable, args: tuple) -> NoReturn:
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    workers.end_with(parent, code=1)
     code, outcome = 0, b""
     try:
         outcome = _pickled((False, work(*args)))
@@ -95,13 +93,6 @@ def _pickled(outcome: tuple[bool, object]) -> bytes:
     except Exception:
         value = outcome[1]
         return pickle.dumps((True, RuntimeError(f"{type(value).__name__}: {value}")))
-
-
-def _exit_with(parent: int) -> None:
-    """Ends the child when its parent is killed (SIGKILL runs no clean-up)."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
 
 
 def _stop(child: int) -> None:

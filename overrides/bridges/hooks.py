@@ -300,9 +300,6 @@ def on_post_build(config: MkDocsConfig) -> None:
     templates = Path(config.theme.custom_dir) / "deploy"
     write_redirects(site_dir, page_redirects(config), base, templates)
     write_host_headers(site_dir, templates, _build["policy"])
-    # The pages' text is no longer needed here: let it go before the PDF (made
-    # from the built files by bridges.build, after MkDocs) needs the memory.
-    _build.pop("nav")
 
 
 def _collect_scans(site_dir: Path) -> dict[str, PageScan]:

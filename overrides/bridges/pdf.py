@@ -471,11 +471,21 @@ def pdf_from_built_site(
 ) -> Path:
     """Makes the PDF again from an already built site (for timing it alone, or in parts)."""
     from mkdocs.config import load_config
+
+    config = load_config(config_file, site_dir=site_dir)
+    return build_pdf(config, built_site_nav(config), target, part_characters)
+
+
+def built_site_nav(config: MkDocsConfig) -> Navigation:
+    """The pages of the site in `config`, in navigation order, for the publications
+    made from its built files; the home page's front matter is read, since the
+    EPUB cover's alt text is its description."""
     from mkdocs.structure.files import get_files
     from mkdocs.structure.nav import get_navigation
 
-    config = load_config(config_file, site_dir=site_dir)
-    return build_pdf(config, get_navigation(get_files(config), config), target, part_characters)
+    nav = get_navigation(get_files(config), config)
+    nav.pages[0].read_source(config)
+    return nav
 
 
 def source_date() -> datetime:

@@ -167,10 +167,16 @@ def _ready() -> None:
 def _worker_start(parent: int) -> None:
     # `mkdocs serve` stopped with SIGTERM runs no clean-up: the worker watches its parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    end_with(parent, code=0)
 
 
-def _exit_with(parent: int) -> None:
+def end_with(parent: int, code: int) -> None:
+    """Ends this process with `code` once `parent` is gone: a parent killed with
+    SIGKILL, or `mkdocs serve` stopped with SIGTERM, runs no clean-up of its own."""
+    threading.Thread(target=_exit_with, args=(parent, code), daemon=True).start()
+
+
+def _exit_with(parent: int, code: int) -> None:
     while os.getppid() == parent:
         time.sleep(1)
-    os._exit(0)
+    os._exit(code)
