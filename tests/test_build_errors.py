@@ -3,6 +3,7 @@ Python traceback, and keeps the old site; stopped and concurrent builds clean up
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -475,11 +476,13 @@ def test_deleted_line_is_accepted_when_a_moved_anchor_covers_it(project_copy, tm
 # Stopped and concurrent builds -----------------------------------------------------
 
 
-def start_build(project: Path, site: Path) -> subprocess.Popen[str]:
+def start_build(project: Path, site: Path, *, own_group: bool = False) -> subprocess.Popen[str]:
+    """`own_group`: the build and its processes form a group, as in a terminal."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
     return subprocess.Popen(
         [sys.executable, "-m", "bridges.build", str(site)], cwd=project, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        process_group=0 if own_group else None,
     )  # fmt: skip
 
 
@@ -507,6 +510,142 @@ def test_stopped_build_removes_its_folder_and_says_so_in_one_line(project_copy, 
     )
     assert "Traceback" not in errors
     assert_previous_site_intact(site)
+
+
+def test_ctrl_c_in_a_terminal_stops_the_build_and_all_its_processes(project_copy, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous site", encoding="utf-8")
+    build = start_build(project_copy, site, own_group=True)
+    wait_for_staging(site, build)
+    time.sleep(0.5)  # into the pages, which a forked process builds with workers of its own
+    os.killpg(build.pid, signal.SIGINT)  # what Ctrl+C does: the whole group gets it
+    _, errors = build.communicate(timeout=60)
+    assert build.returncode == 128 + signal.SIGINT, errors
+    assert errors.strip().splitlines()[-1] == f"Build stopped (SIGINT); {site}/ was left as it was."
+    assert "Traceback" not in errors
+    assert_previous_site_intact(site)
+    deadline = time.monotonic() + 10  # workers notice within a second that the build is gone
+    while group_alive(build.pid):
+        assert time.monotonic() < deadline, "a process of the stopped build is still running"
+        time.sleep(0.2)
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+# Starts the build's workers, then sends each stop signal to its whole process
+# group, as Ctrl+C and a closed terminal do; prints the worker and other child
+# processes (Python's resource tracker) before and after, and one more result.
+STOP_SIGNALS_TO_THE_GROUP = """
+import json, os, signal, time
+from pathlib import Path
+from bridges import workers
+
+def children():
+    tasks = Path("/proc/self/task").iterdir()
+    return sorted(int(pid) for task in tasks for pid in (task / "children").read_text().split())
+
+if __name__ == "__main__":  # spawned workers import this file too
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, lambda *_: None)  # this process plays the build
+    worker = workers.submit(os.getpid).result()
+    before = children()
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        os.killpg(0, number)
+        time.sleep(0.3)
+    print(json.dumps([worker, before, workers.submit(os.getpid).result(), children()]))
+    workers.shutdown()
+"""
+
+
+def test_workers_outlive_stop_signals_sent_to_the_whole_build(tmp_path):
+    script = tmp_path / "group_stopped.py"
+    script.write_text(STOP_SIGNALS_TO_THE_GROUP, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+        process_group=0,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    worker, before, worker_after, after = json.loads(run.stdout)
+    assert worker_after == worker, "the worker died of a stop signal and was replaced"
+    assert after == before, "a process the workers need died of a stop signal"
+
+
+# A build, stopped with SIGHUP as one of its steps begins: `finalizer` sends the
+# signal from a `__del__`, where Python drops the exception its handler raises.
+STOPPED_BUILD = """
+import os, signal, sys
+from bridges import build
+
+def stop_here():
+    os.kill(os.getpid(), signal.SIGHUP)
+    sum(range(10_000))  # the handler runs here
+
+class Finalizer:
+    def __del__(self):
+        stop_here()
+
+def stopped(step, where):
+    def stopped_step(*args):
+        Finalizer() if where == "finalizer" else stop_here()
+        return step(*args)
+    return stopped_step
+
+if __name__ == "__main__":  # spawned workers import this file too
+    step, where = sys.argv.pop(), sys.argv.pop()
+    setattr(build, step, stopped(getattr(build, step), where))
+    sys.exit(build.main())
+"""
+
+
+def build_stopped_at(project: Path, site: Path, options: list[str], where: str, step: str):
+    site.mkdir()
+    (site / "index.html").write_text("previous site", encoding="utf-8")
+    script = site.parent / "stopped_build.py"
+    script.write_text(STOPPED_BUILD, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, str(script), str(site), *options, where, step], cwd=project,
+        env={**os.environ, "SOURCE_DATE_EPOCH": "1764000000"},
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "options, step",
+    [([], "build_publications"), (["--site-only"], "build_pages")],
+    ids=["full build", "site-only"],
+)
+def test_stop_signal_handled_in_a_finalizer_still_stops_the_build(
+    project_copy, tmp_path, options, step
+):
+    site = tmp_path / "site"
+    build = build_stopped_at(project_copy, site, options, "finalizer", step)
+    assert build.returncode == 128 + signal.SIGHUP, build.stderr
+    assert (
+        build.stderr.strip().splitlines()[-1]
+        == f"Build stopped (SIGHUP); {site}/ was left as it was."
+    )
+    assert "Traceback" not in build.stderr
+    assert_previous_site_intact(site)
+
+
+def test_stop_signal_while_the_site_is_replaced_lets_the_finished_build_through(
+    project_copy, tmp_path
+):
+    site = tmp_path / "site"
+    build = build_stopped_at(project_copy, site, ["--site-only"], "directly", "_swap")
+    assert build.returncode == 0, build.stderr
+    assert build.stdout.strip() == f"Site built in {site}/"
+    assert "Traceback" not in build.stderr
+    assert "Building Bridges" in (site / "index.html").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".site-*")), "a temporary build folder was left behind"
 
 
 def test_next_build_removes_folders_left_by_a_killed_build(project_copy, tmp_path):

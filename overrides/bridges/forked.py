@@ -20,16 +20,9 @@ from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 from bridges import workers
+from bridges.stopping import STOP_SIGNALS, Stopped
 
 Result = TypeVar("Result")
-
-
-class Stopped(BaseException):
-    """A stop signal arrived; raised so that every `finally` cleans up on the way out."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 def run_forked(work: Callable[..., Result], *args: object) -> Result:
@@ -51,6 +44,9 @@ def run_forked(work: Callable[..., Result], *args: object) -> Result:
         _stop(child)
         raise
     if not outcome:
+        code = os.waitstatus_to_exitcode(status)
+        if code - 128 in STOP_SIGNALS:
+            raise Stopped(code - 128)  # Ctrl+C reaches both; the parent's own may be lost
         raise RuntimeError(f"a build step ended with status {status} and no result")
     failed, value = pickle.loads(outcome)
     if failed:
@@ -60,22 +56,41 @@ def run_forked(work: Callable[..., Result], *args: object) -> Result:
 
 def _run_as_child(parent: int, pipe: int, work: Callable, args: tuple) -> NoReturn:
     workers.end_with(parent, code=1)
-    code, outcome = 0, b""
+    _stop_work_once()
+    code, outcome = 1, b""
     try:
-        outcome = _pickled((False, work(*args)))
-    except Stopped as stop:  # The parent was stopped too, and says so.
-        code = 128 + stop.signum
-    except BaseException as error:
-        if not _explained(error):
-            traceback.print_exc()
-        code, outcome = 1, _pickled((True, error))
+        try:
+            outcome, code = _pickled((False, work(*args))), 0
+        except Stopped as stop:  # The parent was stopped too, and says so.
+            code = 128 + stop.signum
+        except BaseException as error:
+            if not _explained(error):
+                traceback.print_exc()
+            outcome = _pickled((True, error))
+        finally:
+            workers.shutdown()
+            with os.fdopen(pipe, "wb") as channel:
+                channel.write(outcome)
+            sys.stdout.flush()
+            sys.stderr.flush()
     finally:
-        workers.shutdown()
-        with os.fdopen(pipe, "wb") as channel:
-            channel.write(outcome)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        # Whatever happens above, the child never returns into the parent's code.
         os._exit(code)
+
+
+def _stop_work_once() -> None:
+    """The first stop signal stops the work; later ones (Ctrl+C reaches both
+    processes, then the parent stops the child) are ignored, so that nothing
+    interrupts the child's report to its parent."""
+    stops: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stops.append(signum)
+        if len(stops) == 1:
+            raise Stopped(signum)
+
+    for number in STOP_SIGNALS:
+        signal.signal(number, stop)
 
 
 def _explained(error: BaseException) -> bool:

@@ -6,8 +6,9 @@ The pool is started when the configuration is read (`start`), so its start-up
 overlaps the reading of the pages, and it lives as long as the process:
 `mkdocs serve` reuses it for every rebuild. Workers are spawned, not forked: a
 forked worker would inherit every open file of the process that builds (a build
-lock, a test's pipes to a browser) and keep them open. A worker ignores Ctrl+C,
-which is the build's to handle, and ends when the process that started it does.
+lock, a test's pipes to a browser) and keep them open. A worker ignores stop
+signals (Ctrl+C), which are the build's to handle, and ends when the process
+that started it does.
 
 Small tasks (a card, a page's scan) are sent in batches (`defer`): each hand-over
 to the pool wakes its helper threads in this process, which then hold Python's
@@ -25,7 +26,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
+from multiprocessing import resource_tracker
 from typing import Any, TypeVar
+
+from bridges.stopping import STOP_SIGNALS, stop_signals_held
 
 T = TypeVar("T")
 BATCH = 10  # tasks per hand-over: a page's card and scan take about 7 ms together
@@ -37,15 +41,20 @@ _batch_lock = threading.RLock()
 
 def _workers() -> ProcessPoolExecutor:
     if not _pool:
-        # One core stays with MkDocs, which renders the pages meanwhile.
-        _pool.append(
-            ProcessPoolExecutor(
-                max_workers=max(1, (os.cpu_count() or 1) - 1),
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_start,
-                initargs=(os.getpid(),),
+        with stop_signals_held():
+            # Python's resource tracker (a process) is started first, on its own: it
+            # unblocks SIGINT and SIGTERM when it starts, which a worker started
+            # after it would inherit.
+            resource_tracker.ensure_running()
+            # One core stays with MkDocs, which renders the pages meanwhile.
+            _pool.append(
+                ProcessPoolExecutor(
+                    max_workers=max(1, (os.cpu_count() or 1) - 1),
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_start,
+                    initargs=(os.getpid(),),
+                )
             )
-        )
     return _pool[0]
 
 
@@ -56,7 +65,10 @@ def start() -> None:
 
 def submit(task: Callable[..., T], *args: Any) -> Future[T]:
     """`task(*args)` in a worker, sent now; `task` must be a module-level function."""
-    future = _workers().submit(task, *args)
+    # Held while the pool may start a process (a worker, Python's resource tracker):
+    # started with stop signals blocked, it ignores them from its first instant.
+    with stop_signals_held():
+        future = _workers().submit(task, *args)
     _track(future)
     return future
 
@@ -165,15 +177,24 @@ def _ready() -> None:
 
 
 def _worker_start(parent: int) -> None:
+    # Stopping is the build's to handle: Ctrl+C or a closed terminal reaches every
+    # process, and a worker stopped mid-task would only break the pool. The signals
+    # were blocked since the worker started; ignored, those that came are dropped.
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     # `mkdocs serve` stopped with SIGTERM runs no clean-up: the worker watches its parent.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     end_with(parent, code=0)
 
 
 def end_with(parent: int, code: int) -> None:
     """Ends this process with `code` once `parent` is gone: a parent killed with
     SIGKILL, or `mkdocs serve` stopped with SIGTERM, runs no clean-up of its own."""
-    threading.Thread(target=_exit_with, args=(parent, code), daemon=True).start()
+    # Started with stop signals blocked, as are the pool's own threads (started in
+    # `submit`): a stop signal then reaches the main thread alone, and not while it
+    # holds them (as it starts a worker, which a stop must not cut in half).
+    with stop_signals_held():
+        threading.Thread(target=_exit_with, args=(parent, code), daemon=True).start()
 
 
 def _exit_with(parent: int, code: int) -> None:
