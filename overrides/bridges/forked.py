@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 from bridges import workers
-from bridges.stopping import STOP_SIGNALS, Stopped
+from bridges.stopping import STOP_SIGNALS, Stopped, stop_signals_held
 
 Result = TypeVar("Result")
 
@@ -31,17 +31,22 @@ def run_forked(work: Callable[..., Result], *args: object) -> Result:
         return work(*args)
     read_end, write_end = os.pipe()
     parent = os.getpid()
-    child = os.fork()
-    if child == 0:
-        os.close(read_end)
-        _run_as_child(parent, write_end, work, args)
-    os.close(write_end)
+    child = 0
     try:
+        # Held across the fork: a stop that reached the child before it set up its
+        # own handling would raise in the parent's code, running there twice.
+        with stop_signals_held():
+            child = os.fork()
+            if child == 0:
+                os.close(read_end)
+                _run_as_child(parent, write_end, work, args)
+        os.close(write_end)
         with os.fdopen(read_end, "rb") as pipe:
             outcome = pipe.read()
         _, status = os.waitpid(child, 0)
     except BaseException:  # Stopped, most likely: the child is stopped too, then clean-up runs.
-        _stop(child)
+        if child:
+            _stop(child)
         raise
     if not outcome:
         code = os.waitstatus_to_exitcode(status)
@@ -55,11 +60,11 @@ def run_forked(work: Callable[..., Result], *args: object) -> Result:
 
 
 def _run_as_child(parent: int, pipe: int, work: Callable, args: tuple) -> NoReturn:
-    workers.end_with(parent, code=1)
-    _stop_work_once()
     code, outcome = 1, b""
     try:
         try:
+            _stop_work_once()
+            workers.end_with(parent, code=1)
             outcome, code = _pickled((False, work(*args))), 0
         except Stopped as stop:  # The parent was stopped too, and says so.
             code = 128 + stop.signum
@@ -91,6 +96,7 @@ def _stop_work_once() -> None:
 
     for number in STOP_SIGNALS:
         signal.signal(number, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held by the parent at the fork
 
 
 def _explained(error: BaseException) -> bool:
