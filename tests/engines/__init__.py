@@ -167,11 +167,14 @@ class Page(ABC):
         """Ends transitions and animations at once, so screenshots show end states."""
         self.evaluate(FREEZE_MOTION_JS)
 
-    def screenshot(self) -> Image.Image:
-        # Two animation frames: the last key press or style change is painted.
+    def next_frames(self) -> None:
+        """Waits two animation frames: the last key press or style change is painted."""
         self.evaluate(
             "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
         )
+
+    def screenshot(self) -> Image.Image:
+        self.next_frames()
         return Image.open(io.BytesIO(self.screenshot_png())).convert("RGB")
 
     def inject_axe(self) -> None:
