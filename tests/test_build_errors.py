@@ -18,9 +18,7 @@ from conftest import run_build
 
 def build_broken(project: Path, tmp_path: Path) -> tuple[str, Path]:
     """Builds `project` over an existing site; returns the output and that site."""
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("previous site", encoding="utf-8")
+    site = previous_site(tmp_path)
     result = run_build(project, site)
     assert result.returncode != 0, result.output
     return result.output, site
@@ -47,6 +45,14 @@ def assert_reported(output: str, *messages: str) -> None:
     problems = error_lines(output)
     for message in messages:
         assert any(message in problem for problem in problems), (message, output)
+
+
+def previous_site(tmp_path: Path) -> Path:
+    """A site folder holding an earlier build, for a build to replace or keep."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous site", encoding="utf-8")
+    return site
 
 
 def assert_previous_site_intact(site: Path) -> None:
@@ -476,11 +482,14 @@ def test_deleted_line_is_accepted_when_a_moved_anchor_covers_it(project_copy, tm
 # Stopped and concurrent builds -----------------------------------------------------
 
 
+# The PDF needs a fixed date outside a git checkout, as a project copy is.
+BUILD_ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+
+
 def start_build(project: Path, site: Path, *, own_group: bool = False) -> subprocess.Popen[str]:
     """`own_group`: the build and its processes form a group, as in a terminal."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
     return subprocess.Popen(
-        [sys.executable, "-m", "bridges.build", str(site)], cwd=project, env=env,
+        [sys.executable, "-m", "bridges.build", str(site)], cwd=project, env=BUILD_ENV,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         process_group=0 if own_group else None,
     )  # fmt: skip
@@ -496,9 +505,7 @@ def wait_for_staging(site: Path, build: subprocess.Popen[str]) -> None:
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
                          ids=lambda s: s.name)  # fmt: skip
 def test_stopped_build_removes_its_folder_and_says_so_in_one_line(project_copy, tmp_path, stop):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("previous site", encoding="utf-8")
+    site = previous_site(tmp_path)
     build = start_build(project_copy, site)
     wait_for_staging(site, build)
     build.send_signal(stop)
@@ -513,9 +520,7 @@ def test_stopped_build_removes_its_folder_and_says_so_in_one_line(project_copy, 
 
 
 def test_ctrl_c_in_a_terminal_stops_the_build_and_all_its_processes(project_copy, tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("previous site", encoding="utf-8")
+    site = previous_site(tmp_path)
     build = start_build(project_copy, site, own_group=True)
     wait_for_staging(site, build)
     time.sleep(0.5)  # into the pages, which a forked process builds with workers of its own
@@ -606,14 +611,11 @@ if __name__ == "__main__":  # spawned workers import this file too
 
 
 def build_stopped_at(project: Path, site: Path, options: list[str], where: str, step: str):
-    site.mkdir()
-    (site / "index.html").write_text("previous site", encoding="utf-8")
     script = site.parent / "stopped_build.py"
     script.write_text(STOPPED_BUILD, encoding="utf-8")
     return subprocess.run(
         [sys.executable, str(script), str(site), *options, where, step], cwd=project,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1764000000"},
-        capture_output=True, text=True, timeout=600,
+        env=BUILD_ENV, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
 
 
@@ -625,7 +627,7 @@ def build_stopped_at(project: Path, site: Path, options: list[str], where: str, 
 def test_stop_signal_handled_in_a_finalizer_still_stops_the_build(
     project_copy, tmp_path, options, step
 ):
-    site = tmp_path / "site"
+    site = previous_site(tmp_path)
     build = build_stopped_at(project_copy, site, options, "finalizer", step)
     assert build.returncode == 128 + signal.SIGHUP, build.stderr
     assert (
@@ -639,7 +641,7 @@ def test_stop_signal_handled_in_a_finalizer_still_stops_the_build(
 def test_stop_signal_while_the_site_is_replaced_lets_the_finished_build_through(
     project_copy, tmp_path
 ):
-    site = tmp_path / "site"
+    site = previous_site(tmp_path)
     build = build_stopped_at(project_copy, site, ["--site-only"], "directly", "_swap")
     assert build.returncode == 0, build.stderr
     assert build.stdout.strip() == f"Site built in {site}/"

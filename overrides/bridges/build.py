@@ -26,7 +26,6 @@ import fcntl
 import logging
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from bridges import workers
 from bridges.forked import run_forked
-from bridges.stopping import STOP_SIGNALS, Stopped
+from bridges.stopping import Stopped, raise_if_stopped, stop_on_signals, uninterrupted
 
 # MkDocs and the publications are imported by the functions that use them: a
 # spawned worker process first imports the module the build was started as (this
@@ -47,11 +46,6 @@ if TYPE_CHECKING:
 
 # Material's offline plugin would load this shim from a CDN; we ship it instead.
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
-# Stop signals received. Python drops an exception raised inside a finalizer
-# (`__del__`, a weakref callback), so the handler's `Stopped` can be lost there;
-# the build checks this list between its steps and before it replaces the site.
-_stops_received: list[int] = []
-_committing = False  # the site is being replaced: a stop now waits
 
 
 def build_site(
@@ -106,9 +100,9 @@ def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
             config = load_config(str(config_file), site_dir=str(staging), strict=True)
             with tempfile.TemporaryDirectory(prefix="bb-offline-") as offline:
                 run_forked(build_pages, config_file, config, Path(offline))
-                _raise_if_stopped()
+                raise_if_stopped()
                 build_publications(config)
-                _raise_if_stopped()
+                raise_if_stopped()
                 bundle_offline(config, Path(offline), staging / OFFLINE_ZIP)
         _commit(staging, site_dir)
     except BaseException:
@@ -171,21 +165,12 @@ def _environment(**variables: str):
                 os.environ[name] = value
 
 
-def _raise_if_stopped() -> None:
-    if _stops_received:
-        raise Stopped(_stops_received[0])
-
-
 def _commit(staging: Path, site_dir: Path) -> None:
     """Replaces the site, unless a stop came first. A stop that comes later no longer
     interrupts: half a swap would leave no site at all, and the new one is complete."""
-    global _committing
-    _committing = True
-    try:
-        _raise_if_stopped()
+    with uninterrupted():
+        raise_if_stopped()
         _swap(staging, site_dir)
-    finally:
-        _committing = False
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -195,22 +180,6 @@ def _swap(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def _stop(signum: int, frame: object) -> None:
-    _stops_received.append(signum)
-    # Only the first stop interrupts: a second Ctrl+C must not interrupt the clean-up.
-    # (Not by ignoring the signals: Python then reports one already on its way as an
-    # error, "Signal 15 ignored due to race condition".)
-    if len(_stops_received) == 1 and not _committing:
-        raise Stopped(signum)
-
-
-def _quiet_about_lost_stops(unraisable: sys.UnraisableHookArgs) -> None:
-    """A `Stopped` lost in a finalizer is raised again at the build's next step,
-    so the traceback Python would print for it is only noise for the editor."""
-    if not isinstance(unraisable.exc_value, Stopped):
-        sys.__unraisablehook__(unraisable)
 
 
 def main() -> int:
@@ -225,9 +194,7 @@ def main() -> int:
     from mkdocs.exceptions import MkDocsException
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
-    sys.unraisablehook = _quiet_about_lost_stops
-    for number in STOP_SIGNALS:
-        signal.signal(number, _stop)
+    stop_on_signals()
     try:
         build_site(args.site_dir, site_only=args.site_only)
     except Stopped as stop:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 from bridges import workers
-from bridges.stopping import STOP_SIGNALS, Stopped, stop_signals_held
+from bridges.stopping import STOP_SIGNALS, Stopped, stop_on_signals, stop_signals_held
 
 Result = TypeVar("Result")
 
@@ -63,7 +63,8 @@ def _run_as_child(parent: int, pipe: int, work: Callable, args: tuple) -> NoRetu
     code, outcome = 1, b""
     try:
         try:
-            _stop_work_once()
+            stop_on_signals()  # the child's own: a stop ends its work once
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held at the fork
             workers.end_with(parent, code=1)
             outcome, code = _pickled((False, work(*args))), 0
         except Stopped as stop:  # The parent was stopped too, and says so.
@@ -81,22 +82,6 @@ def _run_as_child(parent: int, pipe: int, work: Callable, args: tuple) -> NoRetu
     finally:
         # Whatever happens above, the child never returns into the parent's code.
         os._exit(code)
-
-
-def _stop_work_once() -> None:
-    """The first stop signal stops the work; later ones (Ctrl+C reaches both
-    processes, then the parent stops the child) are ignored, so that nothing
-    interrupts the child's report to its parent."""
-    stops: list[int] = []
-
-    def stop(signum: int, frame: object) -> None:
-        stops.append(signum)
-        if len(stops) == 1:
-            raise Stopped(signum)
-
-    for number in STOP_SIGNALS:
-        signal.signal(number, stop)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held by the parent at the fork
 
 
 def _explained(error: BaseException) -> bool:

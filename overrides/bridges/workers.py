@@ -41,20 +41,20 @@ _batch_lock = threading.RLock()
 
 def _workers() -> ProcessPoolExecutor:
     if not _pool:
+        # Python's resource tracker (a process) is started first, in a hold of its
+        # own: starting it unblocks SIGINT and SIGTERM in this thread, and the end
+        # of this hold blocks them again (`submit` holds them) for the workers.
         with stop_signals_held():
-            # Python's resource tracker (a process) is started first, on its own: it
-            # unblocks SIGINT and SIGTERM when it starts, which a worker started
-            # after it would inherit.
             resource_tracker.ensure_running()
-            # One core stays with MkDocs, which renders the pages meanwhile.
-            _pool.append(
-                ProcessPoolExecutor(
-                    max_workers=max(1, (os.cpu_count() or 1) - 1),
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_start,
-                    initargs=(os.getpid(),),
-                )
+        # One core stays with MkDocs, which renders the pages meanwhile.
+        _pool.append(
+            ProcessPoolExecutor(
+                max_workers=max(1, (os.cpu_count() or 1) - 1),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
             )
+        )
     return _pool[0]
 
 
