@@ -31,8 +31,8 @@ import benchmark_scale
 from playwright.sync_api import Browser, sync_playwright
 
 from bridges.build import build_site
-from bridges.epub import epub_from_built_site
-from bridges.pdf import pdf_from_built_site
+from bridges.pipeline.epub import epub_from_built_site
+from bridges.pipeline.pdf import pdf_from_built_site
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = tomllib.loads((ROOT / "scripts" / "budget.toml").read_text(encoding="utf-8"))

@@ -77,7 +77,7 @@ class Figures:
 def scaled_copy(scale: int, folder: Path) -> tuple[Path, int, int]:
     """A copy of the project at `scale`; returns its folder, page and term counts."""
     project = folder / "project"
-    for name in ("docs", "overrides"):
+    for name in ("docs", "overrides", "src"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     if not re.search(r"^nav:\n(  - .*\n)+\Z", config, re.MULTILINE):
@@ -110,7 +110,7 @@ def scaled_copy(scale: int, folder: Path) -> tuple[Path, int, int]:
 def write_plain_config(project: Path) -> None:
     """Material with its defaults and the same pages and Markdown, minus our additions."""
     ours = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
-    extensions = [e for e in ours["markdown_extensions"] if e != "bridges.glossary"]
+    extensions = [e for e in ours["markdown_extensions"] if e != "bridges.extensions.glossary"]
     plain = {
         "site_name": ours["site_name"],
         "site_url": "https://building-bridges.github.io/",
@@ -272,7 +272,8 @@ def measure(scale: int, runs: int) -> Figures:
             project, runs,
         )  # fmt: skip
         full = timed([*build, str(folder / "full")], project)
-        pdf_only = "from bridges.pdf import pdf_from_built_site as p; p('mkdocs.yml', sys.argv[1])"
+        pdf_only = "from bridges.pipeline.pdf import pdf_from_built_site as p; "
+        pdf_only += "p('mkdocs.yml', sys.argv[1])"
         pdf = timed([PYTHON, "-c", f"import sys; {pdf_only}", str(folder / "full")], project)
         pdf_file = folder / "full" / "building-bridges.pdf"
         reload, rebuild = live_reload_seconds(project, "about.md")

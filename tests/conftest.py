@@ -128,7 +128,7 @@ INSIDE_COPY = "BB_TESTS_INSIDE_PROJECT_COPY"
 
 
 def copy_project(target: Path, with_tests: bool = False) -> Path:
-    names = ["docs", "overrides", *(["tests"] if with_tests else [])]
+    names = ["docs", "overrides", "src", *(["tests"] if with_tests else [])]
     for name in names:
         shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ["mkdocs.yml", *(["pyproject.toml"] if with_tests else [])]:

@@ -294,7 +294,7 @@ def test_a_shared_link_lands_below_the_header_highlighted(tab, server, path):
 def moved_anchor_server(tmp_path_factory):
     """The site with one heading's id renamed, the old one kept in moved_anchors."""
     project = tmp_path_factory.mktemp("moved") / "project"
-    for name in ("docs", "overrides"):
+    for name in ("docs", "overrides", "src"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     source = project / "docs" / "intersectionality.md"

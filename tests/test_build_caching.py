@@ -13,9 +13,11 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-from bridges import safety, stylesheets, workers
-from bridges.cards import card_path, start_card
-from bridges.forked import run_forked
+from bridges.extensions import safety
+from bridges.pipeline import stylesheets
+from bridges.pipeline.cards import card_path, start_card
+from bridges.processes import workers
+from bridges.processes.forked import run_forked
 from conftest import PAGES, ROOT
 
 
@@ -137,7 +139,7 @@ def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf
     # The pages' memory is given back before WeasyPrint needs its own.
     script = (
         "import os, sys; from pathlib import Path\n"
-        "import bridges.build as b, bridges.forked as f\n"
+        "import bridges.build as b, bridges.processes.forked as f\n"
         "pages, publications, make_publications = [], [], b.build_publications\n"
         "def pages_step(work, *args):\n"
         "    pages.append(work.__name__); return f.run_forked(work, *args)\n"

@@ -550,7 +550,7 @@ def group_alive(group: int) -> bool:
 STOP_SIGNALS_TO_THE_GROUP = """
 import json, os, signal, time
 from pathlib import Path
-from bridges import workers
+from bridges.processes import workers
 
 def children():
     tasks = Path("/proc/self/task").iterdir()

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from lxml import etree
 
-from bridges.pdf import source_date
+from bridges.pipeline.pdf import source_date
 from conftest import (
     ESSAY,
     PAGES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +19,9 @@ from pdfua.cli import main as pdfua_main
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from bridges.pdf import PART_CHARACTERS, Chapter, pdf_from_built_site, split_into_parts
+from bridges.build import build_site
+from bridges.pipeline import pdf as pdf_module
+from bridges.pipeline.pdf import PART_CHARACTERS, Chapter, pdf_from_built_site, split_into_parts
 from conftest import ESSAY, PAGES, ROOT, run_build
 
 PDF_NAME = "building-bridges.pdf"
@@ -193,15 +196,24 @@ def test_every_page_links_to_the_pdf(html, site, path):
     assert target == (site / PDF_NAME).resolve() and target.exists()
 
 
-def test_pdf_problem_fails_the_build(project_copy, tmp_path):
-    template = project_copy / "overrides" / "pdf" / "book.html"
+def test_pdf_problem_fails_the_build(project_copy, tmp_path, monkeypatch):
+    break_pdf_template(tmp_path, monkeypatch)
+    site = tmp_path / "site"
+    with pytest.raises(PluginError, match="alt"):
+        build_site(site, project_copy / "mkdocs.yml")
+    assert not site.exists()
+
+
+def break_pdf_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The book's logo without alt text, which the PDF's accessibility check refuses."""
+    templates = tmp_path / "templates"
+    shutil.copytree(pdf_module.TEMPLATES, templates)
+    template = templates / "pdf" / "book.html"
     template.write_text(
         template.read_text(encoding="utf-8").replace('alt="Logo: a bridge"', 'alt=""'),
         encoding="utf-8",
     )
-    result = run_build(project_copy, tmp_path / "site")
-    assert result.returncode != 0
-    assert "PDF" in result.output and "alt" in result.output
+    monkeypatch.setattr(pdf_module, "TEMPLATES", templates)
 
 
 def test_glossary_entries_are_never_split_across_pages(reader):
@@ -573,11 +585,7 @@ def test_a_problem_in_one_part_of_a_pdf_made_in_parts_stops_it(project_copy, tmp
     # Each part is laid out in a forked process: what WeasyPrint says there must still count.
     site = tmp_path / "site"
     assert run_build(project_copy, site, "--site-only").returncode == 0
-    template = project_copy / "overrides" / "pdf" / "book.html"
-    template.write_text(
-        template.read_text(encoding="utf-8").replace('alt="Logo: a bridge"', 'alt=""'),
-        encoding="utf-8",
-    )
+    break_pdf_template(tmp_path, monkeypatch)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     config = str(project_copy / "mkdocs.yml")
     with pytest.raises(PluginError, match="alt"):

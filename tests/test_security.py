@@ -23,9 +23,9 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from test_links import html_validation_problems
 
-from bridges.cards import make_card
-from bridges.publish import hash_source, meta_policy
-from bridges.safety import UnsafeContentError
+from bridges.extensions.safety import UnsafeContentError
+from bridges.pipeline.cards import make_card
+from bridges.pipeline.publish import hash_source, meta_policy
 from conftest import ROOT, run_build, serving
 
 HOSTILE = ROOT / "tests" / "data" / "hostile"
@@ -47,7 +47,7 @@ CODE_URL = re.compile(r"^\s*(java|vb)script:", re.IGNORECASE)
 
 
 def copy_project(target: Path) -> Path:
-    for name in ("docs", "overrides"):
+    for name in ("docs", "overrides", "src"):
         shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     return target
@@ -375,7 +375,7 @@ def test_markup_that_runs_code_in_a_definition_fails_the_build(project_copy, tmp
 def test_the_check_runs_in_any_python_markdown_host():
     # Zensical reads markdown_extensions but runs no MkDocs hooks.
     glossary = str(ROOT / "docs" / "glossary.yml")
-    extension = {"bridges.safety": {"glossary": glossary}}
+    extension = {"bridges.extensions.safety": {"glossary": glossary}}
     convert = markdown.Markdown(extensions=list(extension), extension_configs=extension).convert
     assert convert("`<script>` is *text*") == "<p><code>&lt;script&gt;</code> is <em>text</em></p>"
     with pytest.raises(UnsafeContentError, match=r"this page, line 2: a <script> element"):

@@ -3,7 +3,7 @@ what the first view needs and what Material's bundle needs once it loads."""
 
 from __future__ import annotations
 
-from bridges.stylesheets import (
+from bridges.pipeline.stylesheets import (
     UsedNames,
     dark_without_javascript,
     minify,

@@ -27,7 +27,7 @@ def run(command: list[str | Path], cwd: Path = ROOT) -> subprocess.CompletedProc
 
 
 def test_spelling_in_docs_and_code():
-    result = run([BIN / "codespell", "docs", "overrides", "scripts", "tests", ".ci",
+    result = run([BIN / "codespell", "docs", "overrides", "src", "scripts", "tests", ".ci",
                   "README.md", "CHANGELOG.md", "mkdocs.yml", "pyproject.toml"])  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 

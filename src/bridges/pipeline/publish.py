@@ -28,8 +28,10 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from bridges.pagescan import InlineCode, PageScan, inline_code_in, parse
-from bridges.pagescan import hash_source as hash_source  # the tests hash code as the policy does
+from bridges.pipeline.pagescan import InlineCode, PageScan, inline_code_in, parse
+
+# The tests hash code as the policy does.
+from bridges.pipeline.pagescan import hash_source as hash_source
 
 HEADERS_FILE = "_headers"
 NGINX_FILE = "nginx-headers.conf"
@@ -151,8 +153,8 @@ def write_host_headers(site_dir: Path, templates: Path, policy: str) -> None:
     # Made from the built pages after MkDocs is done (and absent from a site-only
     # build, whose download links lead nowhere too). Imported here: the modules
     # that make them are slow to load, and a site-only build needs only their names.
-    from bridges.epub import EPUB_NAME
-    from bridges.pdf import PDF_NAME
+    from bridges.pipeline.epub import EPUB_NAME
+    from bridges.pipeline.pdf import PDF_NAME
 
     files = sorted({*files, PDF_NAME, EPUB_NAME, OFFLINE_ZIP})
     revalidated = [

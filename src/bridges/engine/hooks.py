@@ -4,7 +4,7 @@ EPUB are made from the built pages afterwards, by `bridges.build`.
 
 One function per MkDocs event; each calls small transforms from this package.
 Work that needs only its arguments (preview cards, the scan of each written page,
-parsing Material's stylesheets) runs in worker processes (`bridges.workers`)
+parsing Material's stylesheets) runs in worker processes (`bridges.processes.workers`)
 while MkDocs builds the pages; the checks after the build collect it.
 Content problems are logged as errors, not raised, so that one run reports every
 problem of every page (each with its file, line and fix); strict mode then stops
@@ -32,16 +32,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
-from bridges import glossary, workers
-from bridges.anchors import (
-    RegistryError,
-    broken_links,
-    published_in_history,
-    read_registry,
-    write_redirects,
-)
-from bridges.cards import card_path, make_card, start_card
-from bridges.checks import (
+from bridges import TEMPLATES
+from bridges.engine.checks import (
     ATTRIBUTE_LIST,
     alias_moved_anchors,
     content_problems,
@@ -54,18 +46,27 @@ from bridges.checks import (
     related_pages,
     unique_id_problems,
 )
-from bridges.pagescan import PageScan, scan_file, scan_page
-from bridges.publish import (
+from bridges.extensions import glossary
+from bridges.extensions.terms import GlossaryError, load_glossary_once
+from bridges.pipeline.anchors import (
+    RegistryError,
+    broken_links,
+    published_in_history,
+    read_registry,
+    write_redirects,
+)
+from bridges.pipeline.cards import card_path, make_card, start_card
+from bridges.pipeline.pagescan import PageScan, scan_file, scan_page
+from bridges.pipeline.publish import (
     code_outside_policy,
     content_security_policy,
     meta_policy,
     template_inline_code,
     write_host_headers,
 )
-from bridges.stylesheets import ParsedSheet, bundle_stylesheets, parsed_sheet
-from bridges.terms import GlossaryError, load_glossary_once
+from bridges.pipeline.stylesheets import ParsedSheet, bundle_stylesheets, parsed_sheet
+from bridges.processes import workers
 
-PRIVATE_THEME_FOLDERS = ("deploy/", "epub/", "pdf/")
 MATERIAL_STYLESHEET = re.compile(r"assets/stylesheets/[^/]+\.min\.css")
 USED_IN_PLACEHOLDER = re.compile(r'<li><span data-bb-used-in="([a-z0-9-]+)"></span></li>')
 EMPTY_LIST = re.compile(r'<ul class="bb-entry__facts">\s*</ul>\s*')
@@ -109,7 +110,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["version"] = version("building-bridges")
     _build["problems"] = _problem_counter()
     glossary.USED_IN.clear()
-    settings = config.mdx_configs.get("bridges.glossary", {})
+    settings = config.mdx_configs.get("bridges.extensions.glossary", {})
     docs_dir = Path(settings.get("docs_dir", "docs"))
     _build["glossary_page"] = settings.get("page", "glossary.md")
     path = Path(settings.get("data", "docs/glossary.yml"))
@@ -148,10 +149,6 @@ def _ids_in_source(path: Path) -> set[str]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    # Templates for the PDF and the host headers are read by the build, not published.
-    for file in list(files):
-        if file.src_uri.startswith(PRIVATE_THEME_FOLDERS) and not file.is_documentation_page():
-            files.remove(file)
     # Material's stylesheets depend on nothing the pages say: parsed while they are built.
     _build["stylesheets"] = {
         PurePosixPath(file.src_uri).name: parsed_sheet(Path(file.abs_src_path))
@@ -297,7 +294,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         return  # MkDocs stops the build after this event; no need for cards.
     _finish_site(config, site_dir, scans)
     base = urlsplit(config.site_url or "/").path or "/"
-    templates = Path(config.theme.custom_dir) / "deploy"
+    templates = TEMPLATES / "deploy"
     write_redirects(site_dir, page_redirects(config), base, templates)
     write_host_headers(site_dir, templates, _build["policy"])
 

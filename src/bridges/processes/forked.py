@@ -19,8 +19,8 @@ import traceback
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
-from bridges import workers
-from bridges.stopping import STOP_SIGNALS, Stopped, stop_on_signals, stop_signals_held
+from bridges.processes import workers
+from bridges.processes.stopping import STOP_SIGNALS, Stopped, stop_on_signals, stop_signals_held
 
 Result = TypeVar("Result")
 

@@ -34,8 +34,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from bridges.safety import markdown_text, render_definition
-from bridges.terms import (
+from bridges.extensions.safety import markdown_text, render_definition
+from bridges.extensions.terms import (
     Glossary,
     GlossaryError,
     Term,

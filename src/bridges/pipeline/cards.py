@@ -4,7 +4,7 @@ No network is needed: the text is set in DejaVu, which Debian's base image
 ships, so a build on any machine of the project gives the same bytes.
 
 Drawing is started while MkDocs renders the pages (`start_card`) and runs in
-the build's worker processes (`bridges.workers`), on the cores MkDocs leaves
+the build's worker processes (`bridges.processes.workers`), on the cores MkDocs leaves
 idle (threads were tried: the page rendering holds Python's lock, so they
 gained little). Cards are kept by their inputs for the life of the process, so
 the offline bundle and every `mkdocs serve` rebuild reuse them, and a card is
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from bridges import workers
+from bridges.processes import workers
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 80

@@ -29,7 +29,7 @@ from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from multiprocessing import resource_tracker
 from typing import Any, TypeVar
 
-from bridges.stopping import STOP_SIGNALS, stop_signals_held
+from bridges.processes.stopping import STOP_SIGNALS, stop_signals_held
 
 T = TypeVar("T")
 BATCH = 10  # tasks per hand-over: a page's card and scan take about 7 ms together
@@ -153,7 +153,7 @@ def _run_batch(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[
 
 def shutdown() -> None:
     """Ends this process's workers, for a process that ends with `os._exit`, which
-    runs no clean-up (a forked build step, `bridges.forked`)."""
+    runs no clean-up (a forked build step, `bridges.processes.forked`)."""
     if _pool:
         _pool[0].shutdown(wait=True, cancel_futures=True)
     _forget()

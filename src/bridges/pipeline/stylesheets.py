@@ -35,7 +35,7 @@ from pathlib import Path
 
 import tinycss2
 
-from bridges import workers
+from bridges.processes import workers
 
 STYLESHEET_LINK = re.compile(
     r'<link rel="stylesheet" href="([^"]*?assets/stylesheets/([^"/]+))">\n?'
@@ -219,7 +219,7 @@ def parsed_sheet(path: Path) -> Future[ParsedSheet]:
     return _parsing[key]
 
 
-# A forked process parses with workers of its own (see bridges.workers).
+# A forked process parses with workers of its own (see bridges.processes.workers).
 os.register_at_fork(after_in_child=_parsing.clear)
 
 
@@ -385,7 +385,7 @@ def bundle_stylesheets(
     """Writes the two stylesheets and points every page at the first; returns its path.
 
     `in_pages` and `values` are the names and attribute values in the pages'
-    markup (`bridges.pagescan`); `parsed` has Material's stylesheets by file name,
+    markup (`bridges.pipeline.pagescan`); `parsed` has Material's stylesheets by file name,
     parsed before (one whose text differs from the file in the site is parsed again).
     """
     pages = sorted(site_dir.rglob("*.html"))

@@ -25,7 +25,7 @@ import lxml.html
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-from bridges.script_urls import script_url
+from bridges.extensions.script_urls import script_url
 
 EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
 # Anchors readers may share: headings, essay paragraphs and glossary entries.

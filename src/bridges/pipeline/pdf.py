@@ -2,7 +2,7 @@
 
 Each page's article is taken from the built HTML, its ids and links are made
 unique within one document, and the chapters are laid out by the Jinja
-template `overrides/pdf/book.html` with `overrides/pdf/book.css` and the site's
+template `templates/pdf/book.html` with `templates/pdf/book.css` and the site's
 own stylesheet, so print rules are shared with the browser's Ctrl+P.
 
 WeasyPrint holds the layout of the whole document in memory, about 1.3 MiB a
@@ -10,8 +10,8 @@ page. A large site is therefore made in parts of at most `PART_CHARACTERS` of
 chapter HTML: the front matter (cover and contents) and runs of whole chapters,
 each starting on a new page as in the whole book. Every part is laid out once to
 count its pages, then again knowing the page it starts on and the book's page
-count (`overrides/pdf/part.css`), each layout in a forked process of its own so
-that its memory is given back before the next (`bridges.forked`); the parts are
+count (`src/bridges/templates/pdf/part.css`), each layout in a forked process of its own so
+that its memory is given back before the next (`bridges.processes.forked`); the parts are
 joined with pikepdf into one document with one structure tree, outline and set
 of link targets. A link to another part is written as a placeholder address and
 turned into a link to its target when the parts are joined. A site that fits in
@@ -41,8 +41,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
-from bridges.cards import page_slug
-from bridges.forked import run_forked
+from bridges import TEMPLATES
+from bridges.pipeline.cards import page_slug
+from bridges.processes.forked import run_forked
 
 log = logging.getLogger("mkdocs.bridges.pdf")
 
@@ -111,7 +112,7 @@ class Book:
         self.site_dir = site_dir
         self.contents = chapters
         self.created = created
-        templates = Path(config.theme.custom_dir or "overrides") / "pdf"
+        templates = TEMPLATES / "pdf"
         self.env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape())
         self.stylesheets = [site_dir / "assets/stylesheets/bridges.css", templates / "book.css"]
 
@@ -180,7 +181,7 @@ def write_in_parts(
 ) -> None:
     """The book as front matter and `parts`, each laid out on its own, joined into `target`.
 
-    Each layout runs in a forked process (`bridges.forked`), so the memory it
+    Each layout runs in a forked process (`bridges.processes.forked`), so the memory it
     takes is given back before the next: the largest part sets the peak.
     """
 

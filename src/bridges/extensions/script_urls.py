@@ -1,8 +1,8 @@
 """URLs that run script (`javascript:`, `vbscript:`), read as a browser reads them.
 
 A module of its own, without Markdown or YAML: the Markdown extension
-(`bridges.safety`) refuses them in pages, and the page scan after the build
-(`bridges.pagescan`, run in worker processes that start quickly without them)
+(`bridges.extensions.safety`) refuses them in pages, and the page scan after the build
+(`bridges.pipeline.pagescan`, run in worker processes that start quickly without them)
 finds any that reached the built site.
 """
 

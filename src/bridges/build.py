@@ -33,9 +33,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bridges import workers
-from bridges.forked import run_forked
-from bridges.stopping import Stopped, raise_if_stopped, stop_on_signals, uninterrupted
+from bridges.processes import workers
+from bridges.processes.forked import run_forked
+from bridges.processes.stopping import Stopped, raise_if_stopped, stop_on_signals, uninterrupted
 
 # MkDocs and the publications are imported by the functions that use them: a
 # spawned worker process first imports the module the build was started as (this
@@ -88,7 +88,7 @@ def _remove_leftovers(site_dir: Path) -> None:
 def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
     from mkdocs.config import load_config
 
-    from bridges.publish import OFFLINE_ZIP
+    from bridges.pipeline.publish import OFFLINE_ZIP
 
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     try:
@@ -116,7 +116,7 @@ def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
 def build_pages(config_file: Path, config: MkDocsConfig, offline: Path | None = None) -> None:
     """The site's pages, and the offline bundle's if asked: the same site built for
     file:// (Material's offline plugin). Its preview cards (kept in memory by
-    `bridges.cards`) are the published site's, not drawn a second time."""
+    `bridges.pipeline.cards`) are the published site's, not drawn a second time."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -132,8 +132,8 @@ def build_pages(config_file: Path, config: MkDocsConfig, offline: Path | None = 
 
 def build_publications(config: MkDocsConfig) -> None:
     """The PDF and the EPUB, from the built pages in `config.site_dir`."""
-    from bridges.epub import build_epub
-    from bridges.pdf import build_pdf, built_site_nav
+    from bridges.pipeline.epub import build_epub
+    from bridges.pipeline.pdf import build_pdf, built_site_nav
 
     nav = built_site_nav(config)
     build_pdf(config, nav)
@@ -142,9 +142,9 @@ def build_publications(config: MkDocsConfig) -> None:
 
 def bundle_offline(config: MkDocsConfig, offline: Path, target: Path) -> None:
     """The offline pages with the PDF and EPUB, zipped."""
-    from bridges.epub import EPUB_NAME
-    from bridges.pdf import PDF_NAME, source_date
-    from bridges.publish import zip_folder
+    from bridges.pipeline.epub import EPUB_NAME
+    from bridges.pipeline.pdf import PDF_NAME, source_date
+    from bridges.pipeline.publish import zip_folder
 
     for name in (PDF_NAME, EPUB_NAME):
         shutil.copy(Path(config.site_dir) / name, offline / name)

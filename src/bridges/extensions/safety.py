@@ -36,8 +36,8 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from bridges.script_urls import script_url
-from bridges.terms import SAFE_LOADER, cached_by_file_version
+from bridges.extensions.script_urls import script_url
+from bridges.extensions.terms import SAFE_LOADER, cached_by_file_version
 
 try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
     from mkdocs.exceptions import BuildError as _BaseError

@@ -20,7 +20,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from bridges.safety import MOVED_ANCHOR_TARGET
+from bridges.extensions.safety import MOVED_ANCHOR_TARGET
 
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

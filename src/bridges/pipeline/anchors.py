@@ -25,7 +25,7 @@ from pathlib import Path
 import lxml.html
 from jinja2 import Environment, FileSystemLoader
 
-from bridges.pagescan import public_ids
+from bridges.pipeline.pagescan import public_ids
 
 REGISTRY = Path("docs/published-anchors.txt")
 REDIRECTS_FILE = "_redirects"

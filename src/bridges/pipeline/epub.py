@@ -1,9 +1,9 @@
 """The whole site as a reflowable EPUB 3, made from the same built pages as the PDF.
 
-Each page's article (read by `bridges.pdf.read_chapter`, so ids and links are
+Each page's article (read by `bridges.pipeline.pdf.read_chapter`, so ids and links are
 the PDF's) becomes one XHTML file, in navigation order. The documents around
 the content (package, navigation, cover, chapter shell) are Jinja templates in
-`overrides/epub/`, with autoescape on; the content itself is moved into the
+`src/bridges/templates/epub/`, with autoescape on; the content itself is moved into the
 chapter shell as XHTML elements with lxml, never pasted in as text. The zip has
 fixed dates and order, so two builds of one commit give the same bytes.
 """
@@ -27,8 +27,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
-from bridges.cards import card_path, page_slug
-from bridges.pdf import KEYWORDS, Chapter, built_site_nav, read_chapter, source_date
+from bridges import TEMPLATES
+from bridges.pipeline.cards import card_path, page_slug
+from bridges.pipeline.pdf import KEYWORDS, Chapter, built_site_nav, read_chapter, source_date
 
 log = logging.getLogger("mkdocs.bridges.epub")
 
@@ -117,7 +118,7 @@ def build_epub(config: MkDocsConfig, nav: Navigation) -> Path:
     # The card shows the site name, the page title and its description.
     names = ": ".join(dict.fromkeys([config.site_name, home.title]))
     cover = Cover(COVER_IMAGE, f"{names}. {home.meta.get('description', '')}".strip())
-    templates = Path(config.theme.custom_dir or "overrides") / "epub"
+    templates = TEMPLATES / "epub"
     files = render_publication(templates, config, chapters, cover, source_date())
     files[f"{FOLDER}/{COVER_IMAGE}"] = (site_dir / card_path(home.url)).read_bytes()
     for chapter in chapters:

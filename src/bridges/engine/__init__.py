@@ -1,0 +1,1 @@
+"""The MkDocs integration: hooks, and the checks that need MkDocs' pages."""

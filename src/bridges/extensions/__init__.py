@@ -1,0 +1,1 @@
+"""Python-Markdown extensions: what happens in the text, under any engine."""

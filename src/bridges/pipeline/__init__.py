@@ -1,0 +1,1 @@
+"""Steps over the built site: what is published, and in which forms."""

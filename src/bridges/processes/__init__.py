@@ -1,0 +1,1 @@
+"""Heavy build steps run apart, and builds that stop cleanly."""
