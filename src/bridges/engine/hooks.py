@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, PluginError
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -56,9 +56,9 @@ from bridges.pipeline.anchors import (
     write_redirects,
 )
 from bridges.pipeline.cards import card_path, make_card, start_card
+from bridges.pipeline.output_check import KnownCode, site_problems, site_scripts
 from bridges.pipeline.pagescan import PageScan, scan_file, scan_page
 from bridges.pipeline.publish import (
-    code_outside_policy,
     content_security_policy,
     meta_policy,
     template_inline_code,
@@ -163,6 +163,7 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["moved_anchors"] = {}
     _build["raw_links"] = {}
     _build["pages"] = {}
+    _build["sources"] = {}
     _build["scans"] = {}
     _build["scan_token"] = os.urandom(8).hex()  # scans return each name once per build
     return nav
@@ -194,6 +195,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     _build["moved_anchors"][page.url] = page.meta.get("moved_anchors", {})
     _build["raw_links"][page.file.src_uri] = raw_links(page)
     _build["pages"][page.file.src_uri] = page.url
+    _build["sources"][page.file.dest_uri] = _shown_path(config, page.file.abs_src_path)
     # Material's search index reads the title as HTML: give it the escaped form.
     page.meta["title"] = escape(str(page.meta["title"]))
     return markdown
@@ -284,6 +286,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     scans = _collect_scans(site_dir)
     if config.extra.get("offline_bundle"):
         _finish_site(config, site_dir, scans)
+        _check_output(config, site_dir, scans)
         return  # The bundle reuses the published site's PDF and has file:// links.
     problems = raw_link_problems(_build["raw_links"], _build["pages"], site_dir)
     problems += _published_link_problems(config, scans)
@@ -297,6 +300,18 @@ def on_post_build(config: MkDocsConfig) -> None:
     templates = TEMPLATES / "deploy"
     write_redirects(site_dir, page_redirects(config), base, templates)
     write_host_headers(site_dir, templates, _build["policy"])
+    _check_output(config, site_dir, scans)
+
+
+def _check_output(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageScan]) -> None:
+    """The boundary: every file about to be published, as a browser reads it."""
+    known = KnownCode.from_folders(config.theme.dirs, site_scripts(config.docs_dir))
+    known.inline_scripts = set(_build["allowed"].scripts)
+    known.inline_styles = set(_build["allowed"].styles)
+    known.redirect_pages = {f"{url}index.html" for url in page_redirects(config)}
+    findings = {name: scan.findings for name, scan in scans.items()}
+    for problem in site_problems(site_dir, known, findings, _build["sources"]):
+        log.error(str(problem))
 
 
 def _collect_scans(site_dir: Path) -> dict[str, PageScan]:
@@ -317,13 +332,6 @@ def _finish_site(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageScan
     for page in _build["nav"].pages:
         make_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
                   config.site_name, site_dir / card_path(page.url))  # fmt: skip
-    problems = code_outside_policy(scans, _build["allowed"])
-    if problems:
-        raise PluginError(
-            "Code the Content-Security-Policy does not allow; a template that puts page "
-            "text into a script, a value in mkdocs.yml, or a plugin added it:\n  "
-            + "\n  ".join(problems)
-        )
 
 
 def _parsed_stylesheets() -> dict[str, ParsedSheet]:
@@ -346,6 +354,11 @@ def _published_link_problems(config: MkDocsConfig, scans: dict[str, PageScan]) -
     problems = broken_links(listed, anchors_of, page_redirects(config), _build["moved_anchors"],
                             deleted)  # fmt: skip
     return [f"{shown_as}: {problem}" for problem in problems]
+
+
+def _shown_path(config: MkDocsConfig, path: str | None) -> str:
+    """A file's path as the editor knows it, from the folder of mkdocs.yml."""
+    return os.path.relpath(path or "", Path(config.config_file_path).parent)
 
 
 def page_redirects(config: MkDocsConfig) -> dict[str, str]:

@@ -22,9 +22,9 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-import lxml.html
 from jinja2 import Environment, FileSystemLoader
 
+from bridges.pipeline.output_check import parse
 from bridges.pipeline.pagescan import public_ids
 
 REGISTRY = Path("docs/published-anchors.txt")
@@ -41,7 +41,7 @@ AnchorsOf = Callable[[str], "set[str] | frozenset[str] | None"]
 
 
 def page_anchors(site_dir: Path, url: str) -> set[str]:
-    return public_ids(lxml.html.parse(str(site_dir / url / "index.html")).getroot())
+    return public_ids(parse((site_dir / url / "index.html").read_text(encoding="utf-8")))
 
 
 def site_anchors(site_dir: Path, urls: Iterable[str]) -> set[str]:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import jinja2
 from jinja2 import Environment, FileSystemLoader
@@ -28,7 +27,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from bridges.pipeline.pagescan import InlineCode, PageScan, inline_code_in, parse
+from bridges.pipeline.pagescan import InlineCode, inline_code
 
 # The tests hash code as the policy does.
 from bridges.pipeline.pagescan import hash_source as hash_source
@@ -41,12 +40,6 @@ PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), int
 REFERRER = "strict-origin-when-cross-origin"
 # A policy in <meta> may not carry these; browsers ignore them there.
 HEADER_ONLY_DIRECTIVES = ("frame-ancestors", "report-uri", "report-to", "sandbox")
-
-
-def inline_code(html: str) -> InlineCode:
-    """The hashes of the inline scripts a browser would run, and of the inline styles."""
-    root = parse(html)
-    return InlineCode() if root is None else inline_code_in(root)
 
 
 def template_inline_code(
@@ -130,21 +123,6 @@ def meta_policy(policy: str) -> str:
     """The policy as a <meta> element may carry it: without header-only directives."""
     kept = [d.strip() for d in policy.split(";") if d.split()[0] not in HEADER_ONLY_DIRECTIVES]
     return "; ".join(kept)
-
-
-def code_outside_policy(scans: Mapping[str, PageScan], allowed: InlineCode) -> list[str]:
-    """Every inline script or style the policy does not allow, and every event
-    attribute, style attribute or script URL, in the scanned pages (by their path
-    in the site)."""
-    problems = []
-    for name in sorted(scans, key=lambda name: PurePosixPath(name).parts):
-        scan = scans[name]
-        if scan.inline.scripts - allowed.scripts:
-            problems.append(f"{name}: an inline script that no template emits")
-        if scan.inline.styles - allowed.styles:
-            problems.append(f"{name}: an inline <style> that no template emits")
-        problems += [f"{name}: {attribute}" for attribute in scan.code_attributes]
-    return list(dict.fromkeys(problems))
 
 
 def write_host_headers(site_dir: Path, templates: Path, policy: str) -> None:
