@@ -132,12 +132,17 @@ def build_pages(config_file: Path, config: MkDocsConfig, offline: Path | None = 
 
 def build_publications(config: MkDocsConfig) -> None:
     """The PDF and the EPUB, from the built pages in `config.site_dir`."""
+    from mkdocs.exceptions import PluginError
+
     from bridges.pipeline.epub import build_epub
+    from bridges.pipeline.output_check import epub_problems
     from bridges.pipeline.pdf import build_pdf, built_site_nav
 
     nav = built_site_nav(config)
     build_pdf(config, nav)
-    build_epub(config, nav)
+    epub = build_epub(config, nav)
+    if problems := epub_problems(epub):
+        raise PluginError("\n".join(str(problem) for problem in problems))
 
 
 def bundle_offline(config: MkDocsConfig, offline: Path, target: Path) -> None:

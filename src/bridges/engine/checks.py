@@ -20,9 +20,9 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from bridges.extensions.safety import MOVED_ANCHOR_TARGET
+from bridges.extensions.safety import FRONT_MATTER, MOVED_ANCHOR_TARGET
+from bridges.pipeline.output_check import parse
 
-ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Material's own elements use ids starting "__" (__search, __drawer, __toc, ...);
 # ours start "bb-". A page id with either prefix would collide with them.
@@ -71,6 +71,15 @@ def where(page: Page, line: int | None = None) -> str:
 def line_of(source: str, text: str, start: int = 0) -> int | None:
     offset = source.find(text, start)
     return source.count("\n", 0, offset) + 1 if offset >= 0 else None
+
+
+def _place_of(text: str, page: Page, glossary: Path | None) -> str:
+    """Where the editor wrote `text`: the page, or else a definition in the glossary."""
+    line = line_of(page.file.content_string, text)
+    in_glossary = line is None and glossary is not None and glossary.is_file()
+    if in_glossary and (found := line_of(glossary.read_text(encoding="utf-8"), text)):
+        return f"{glossary.as_posix()}, line {found}"
+    return where(page, line)
 
 
 def _key_line(source: str, key: str) -> int | None:
@@ -207,8 +216,12 @@ def make_meta_safe(page: Page, files: Files) -> None:
 
 
 def _lines_outside_code(source: str) -> Iterator[tuple[int, str]]:
+    """The body's lines, with their numbers, outside fenced and indented code. The
+    front matter is plain text, shown escaped: never markup."""
+    front = FRONT_MATTER.match(source)
+    skipped = source[: front.end()].count("\n") if front else 0
     in_fence = False
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(source.splitlines()[skipped:], start=skipped + 1):
         if FENCE.match(line):
             in_fence = not in_fence
             continue
@@ -262,8 +275,11 @@ def raw_links(page: Page) -> list[tuple[int, str]]:
     return found
 
 
-def content_problems(html: str, page: Page, explicit_term: str) -> list[str]:
-    """Markdown that reached the page as text, and images without alt text."""
+def content_problems(
+    html: str, page: Page, explicit_term: str, glossary: Path | None = None
+) -> list[str]:
+    """Markdown that reached the page as text, and images without alt text. Text
+    that is not in the page's source came from a definition in `glossary`."""
     if not html.strip():
         return []
     source = page.file.content_string
@@ -274,13 +290,15 @@ def content_problems(html: str, page: Page, explicit_term: str) -> list[str]:
         for pattern, fix in LEFTOVER_MARKUP:
             for match in pattern.finditer(text):
                 found = match.group(0).strip()
-                problems.append(f"{where(page, line_of(source, found))}: {fix.format(text=found)}")
+                place = _place_of(found, page, glossary)
+                problems.append(f"{place}: {fix.format(text=found)}")
     for image in root.iter("img"):
         if not (image.get("alt") or "").strip():
             address = image.get("src", "")
             name = posixpath.basename(urlsplit(address).path)
+            line = (line_of(source, name) if name else None) or line_of(source.lower(), "<img")
             problems.append(
-                f"{where(page, line_of(source, name) if name else None)}: the image '{name}' "
+                f"{where(page, line)}: the image '{name}' "
                 f"has no alt text: write ![what the image shows]({name})."
             )
     return problems
@@ -325,7 +343,7 @@ def raw_link_problems(
                     f"(nothing at {target}). {fix}"
                 )
             elif parts.fragment and file.suffix == ".html":
-                ids = set(ID_ATTRIBUTE.findall(file.read_text(encoding="utf-8")))
+                ids = set(element_ids(file.read_text(encoding="utf-8")))
                 if parts.fragment not in ids:
                     problems.append(
                         f"docs/{src}, line {line}: the raw HTML link '{address}' points to "
@@ -340,9 +358,14 @@ def related_pages(page: Page, nav: Navigation) -> list[Page]:
     return [other for other in nav.pages if other.file.src_uri in wanted]
 
 
+def element_ids(html: str) -> list[str]:
+    """The id of every element, as a browser reads the markup (not text that looks like it)."""
+    return [node.attributes["id"] or "" for node in parse(html).css("[id]")]
+
+
 def unique_id_problems(html: str, page: Page) -> list[str]:
     """Two elements with one id break links to the second; name the ids to change."""
-    repeated = sorted(id for id, count in Counter(ID_ATTRIBUTE.findall(html)).items() if count > 1)
+    repeated = sorted(id for id, count in Counter(element_ids(html)).items() if count > 1)
     return [
         f"{where(page, line_of(page.file.content_string, '#' + id))}: the id '{id}' is used "
         "more than once on the page; give each heading its own {#id}."
@@ -366,7 +389,7 @@ def alias_moved_anchors(html: str, moved: dict[str, str], alias: Callable[..., s
 
 def moved_anchor_problems(html: str, page: Page, moved: dict[str, str]) -> list[str]:
     """A `moved_anchors` entry whose old id is still there, or whose new one is not."""
-    ids = set(ID_ATTRIBUTE.findall(html))
+    ids = set(element_ids(html))
     source = page.file.content_string
     problems = []
     for old, new in moved.items():

@@ -213,9 +213,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             return html
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
-    for problem in content_problems(html, page, glossary.EXPLICIT_TERM) + unique_id_problems(
-        html, page
-    ):
+    for problem in content_problems(
+        html, page, glossary.EXPLICIT_TERM, _build["terms"].path
+    ) + unique_id_problems(html, page):
         log.error(problem)
     return html
 

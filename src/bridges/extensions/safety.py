@@ -23,11 +23,11 @@ the page's source.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import cache
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ import yaml
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from selectolax.lexbor import LexborHTMLParser
 
 from bridges.extensions.script_urls import script_url
 from bridges.extensions.terms import SAFE_LOADER, cached_by_file_version
@@ -55,6 +56,13 @@ CODE_SPAN = re.compile(r"`[^`]*`")
 # A moved anchor is an id on the same page, or a path in the site with a #fragment.
 MOVED_ANCHOR_TARGET = re.compile(r"^(?!//)[^\s:\\]+$")
 
+# A marked section Python's html.parser cannot read ("<![>"): it raises AssertionError.
+UNREADABLE_MARKUP = re.compile(
+    r"<!\[(?!\s*(?:cdata|temp|ignore|include|rcdata|if|else|endif)\b)", re.IGNORECASE
+)
+UNREADABLE_FIX = "To show it as text, write '&lt;![' instead of '<!['."
+log = logging.getLogger("mkdocs.bridges.safety")
+
 SCRIPT_FIX = "Content cannot run code: behaviour belongs in docs/assets/javascripts/."
 STYLE_FIX = (
     "The site's policy allows no inline style: put the rule in "
@@ -71,39 +79,37 @@ class Finding:
     what: str  # for the reader of the message: "a <script> element"
     needle: str  # what to look for in the source, to name the line
     fix: str
-
-
-class _MarkupScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.findings: list[Finding] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in CODE_ELEMENTS:
-            self.findings.append(Finding(f"a <{tag}> element", f"<{tag}", SCRIPT_FIX))
-        elif tag == "style":
-            self.findings.append(Finding("a <style> element", "<style", STYLE_FIX))
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.findings.append(
-                    Finding(f"the event attribute {name}= on <{tag}>", name, SCRIPT_FIX)
-                )
-            elif name == "style":
-                self.findings.append(Finding(f"a style= attribute on <{tag}>", "style", STYLE_FIX))
-            elif scheme := script_url(name, value or ""):
-                self.findings.append(
-                    Finding(f"a {scheme} URL in {name}= on <{tag}>", scheme, SCRIPT_FIX)
-                )
-
-    handle_startendtag = handle_starttag
+    element: str = ""  # its element's start, "<img": the line when the needle is encoded
 
 
 def code_in_html(html: str) -> list[Finding]:
-    """Everything in `html` that could run code or carries inline style."""
-    scanner = _MarkupScanner()
-    scanner.feed(html)
-    scanner.close()
-    return scanner.findings
+    """Everything in `html` that could run code or carries inline style, read by the
+    HTML standard's parser with scripting on, as a browser reads the page."""
+    tree = LexborHTMLParser(f"<!doctype html><html><body>{html}", scripting=True)
+    findings: list[Finding] = []
+    for node in tree.root.traverse() if tree.root else ():
+        tag = (node.tag or "").lower()
+        if not tag or tag.startswith(("-", "_")):
+            continue  # text, comments, processing instructions
+        if tag in CODE_ELEMENTS:
+            findings.append(Finding(f"a <{tag}> element", f"<{tag}", SCRIPT_FIX))
+        elif tag == "style":
+            findings.append(Finding("a <style> element", "<style", STYLE_FIX))
+        for name, value in node.attributes.items():
+            name = name.lower()
+            if name.startswith("on"):
+                findings.append(
+                    Finding(f"the event attribute {name}= on <{tag}>", name, SCRIPT_FIX, f"<{tag}")
+                )
+            elif name == "style":
+                findings.append(
+                    Finding(f"a style= attribute on <{tag}>", "style", STYLE_FIX, f"<{tag}")
+                )
+            elif scheme := script_url(name, value or ""):
+                findings.append(
+                    Finding(f"a {scheme} URL in {name}= on <{tag}>", scheme, SCRIPT_FIX, f"<{tag}")
+                )
+    return findings
 
 
 def line_of(needle: str, lines: list[str], first: int = 1) -> int | None:
@@ -118,6 +124,8 @@ def describe(where: str, findings: list[Finding], lines: list[str], first: int =
     messages = []
     for finding in findings:
         number = line_of(finding.needle, lines, first)
+        if number is None and finding.element:
+            number = line_of(finding.element, lines, first)
         place = f"{where}, line {number}" if number else where
         messages.append(f"{place}: {finding.what}. {finding.fix}")
     return "\n  ".join(dict.fromkeys(messages))
@@ -142,6 +150,21 @@ class _KeepSource(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         self.extension.source_lines = list(lines)
+        findings = [
+            Finding(
+                f"'{found.group()}', markup that Python's HTML parser cannot read",
+                found.group(),
+                UNREADABLE_FIX,
+            )
+            for line in lines
+            for found in [UNREADABLE_MARKUP.search(line)]
+            if found
+        ]
+        if findings:
+            # MkDocs and Python-Markdown read raw HTML with Python's parser, which
+            # stops with an AssertionError on these: say which line instead.
+            self.extension.refuse(findings, self.md)
+            return []
         return lines
 
 
@@ -155,7 +178,8 @@ class _RefuseCode(Postprocessor):
     def run(self, text: str) -> str:
         findings = code_in_html(text)
         if findings:
-            raise UnsafeContentError(self.extension.message(findings, current_source(self.md)))
+            self.extension.refuse(findings, self.md)
+            return ""
         return text
 
 
@@ -175,6 +199,17 @@ class SafetyExtension(Extension):
         md.preprocessors.register(_KeepSource(self, md), "bb_keep_source", 100)
         # Last: after raw HTML (30) is put back into the page.
         md.postprocessors.register(_RefuseCode(self, md), "bb_refuse_code", -100)
+
+    def refuse(self, findings: list[Finding], md: Markdown) -> None:
+        """Under MkDocs, logs one error per finding, so that one build reports the
+        problems of every page (strict mode then fails it) and the refused page
+        is left empty; elsewhere, raises."""
+        source = current_source(md)
+        message = self.message(findings, source)
+        if source is None:
+            raise UnsafeContentError(message)
+        for line in message.split("\n  "):
+            log.error(line)
 
     def message(self, findings: list[Finding], source: str | None) -> str:
         if source is None:

@@ -220,7 +220,7 @@ def page_findings(tree: LexborHTMLParser) -> PageFindings:
 
 def _elements(tree) -> Iterator:
     for node in tree.root.traverse(include_text=False) if tree.root else ():
-        if not node.tag.startswith(("-", "_")):  # text, comments, the doctype
+        if node.tag and not node.tag.startswith(("-", "_")):  # not text, comments, doctype
             yield node
 
 

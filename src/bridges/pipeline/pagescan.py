@@ -63,7 +63,7 @@ def markup_names(tree: LexborHTMLParser) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     values: set[str] = set()
     for element in tree.root.traverse() if tree.root else ():
-        if element.tag.startswith(("-", "_")):
+        if not element.tag or element.tag.startswith(("-", "_")):
             continue
         names.add(element.tag)
         for attribute, value in element.attributes.items():
