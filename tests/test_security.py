@@ -21,6 +21,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from test_build_errors import TRACEBACK_FRAME
 from test_links import html_validation_problems
 
 from bridges.extensions.safety import UnsafeContentError
@@ -340,6 +341,7 @@ def build_refused(project: Path, tmp_path: Path) -> str:
     result = run_build(project, tmp_path / "site")
     assert result.returncode != 0, result.output
     assert "Traceback" not in result.output, result.output
+    assert not TRACEBACK_FRAME.search(result.output), result.output
     assert not (tmp_path / "site").exists()
     return result.output
 
