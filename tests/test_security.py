@@ -476,6 +476,8 @@ REMOTE_MEDIA = [
     ('<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>',
      "<table> loads https://evil.example/t.png"),
     ('<img src="data:image/svg+xml,x" alt="x">', "<img> loads data:image/svg+xml,x"),
+    ('<a href="page.md" ping="/count https://evil.example/t">x</a>',
+     "<a> loads https://evil.example/t"),
 ]  # fmt: skip
 
 

@@ -61,7 +61,10 @@ MOVED_ANCHOR_TARGET = re.compile(r"^(?!//)[^\s:\\]+$")
 
 # Attributes that make a browser fetch a file while it shows the page (on any
 # element: `background=` still loads on tables), and more on some elements.
-LOADING_ATTRIBUTES = frozenset({"src", "srcset", "poster", "background", "lowsrc", "dynsrc"})
+# `ping=` on a link: addresses told of every click on it.
+LOADING_ATTRIBUTES = frozenset(
+    {"src", "srcset", "poster", "background", "lowsrc", "dynsrc", "ping"}
+)
 LOADING_BY_ELEMENT = {
     "object": frozenset({"data"}),
     # SVG written into a page: <image>, <use> and filters load what href names.
@@ -125,9 +128,10 @@ def _remote_url(tag: str, attribute: str, value: str) -> str | None:
     """The first URL in `attribute` that a browser would fetch from another host."""
     if attribute not in LOADING_ATTRIBUTES | LOADING_BY_ELEMENT.get(tag, frozenset()):
         return None
-    # srcset: "small.png 1x, https://elsewhere/large.png 2x"
-    urls = [part.split()[0] for part in value.split(",") if part.split()]
-    urls = urls if attribute == "srcset" else [value.strip()]
+    if attribute == "srcset":  # "small.png 1x, https://elsewhere/large.png 2x"
+        urls = [part.split()[0] for part in value.split(",") if part.split()]
+    else:  # ping= holds a list of addresses
+        urls = value.split() if attribute == "ping" else [value.strip()]
     return next((url for url in urls if loads_from_elsewhere(url)), None)
 
 
