@@ -190,6 +190,11 @@ REFUSED_SVG = [
         "an animation of the event attribute onmouseover",
     ),
     (
+        "HTML element",
+        '<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" srcdoc="&lt;script&gt;"/>',
+        "an HTML element <iframe> in the drawing",
+    ),
+    (
         "foreignObject",
         "<foreignObject><p>HTML</p></foreignObject>",
         "a <foreignObject> element. Remove it: it puts HTML inside the drawing.",

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from bridges.extensions.script_urls import loads_from_elsewhere, script_url
+from bridges.extensions.script_urls import IGNORED_IN_URLS, loads_from_elsewhere, script_url
 
 # What a file in docs/ may be, by its (lowercased) extension; None: anywhere in
 # docs/, else only under that folder. Anything else is refused: a type the site
@@ -39,6 +39,9 @@ PUBLISHABLE: dict[str, str | None] = {
 HTML_TYPES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 
 SVG = "http://www.w3.org/2000/svg"
+# HTML elements keep their meaning in an XML document, drawn or not: an iframe
+# loads, srcdoc= runs. Other namespaces (Inkscape's, RDF metadata) mean nothing.
+XHTML = "http://www.w3.org/1999/xhtml"
 # Elements that run or embed code in a drawing opened on its own.
 SVG_CODE_ELEMENTS = frozenset({"script", "handler", "listener"})
 # Attributes that load another file: href on <use>, <image>, <feImage>, ...
@@ -47,7 +50,6 @@ LOADING_ATTRIBUTES = frozenset({"href", "src"})
 INLINE_IMAGE = re.compile(r"data:image/(png|jpe?g|gif|webp|avif);", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 CSS_IMPORT = re.compile(r"@import", re.IGNORECASE)
-IGNORED_IN_URLS = re.compile(r"[\x00-\x20]+")
 
 CODE_FIX = (
     "An image cannot run code: remove it, or export the drawing again as plain SVG "
@@ -157,6 +159,7 @@ def svg_problems(path: Path, shown: Path) -> list[str]:
     if etree.QName(root).localname != "svg" or etree.QName(root).namespace != SVG:
         refuse(root, f"the file holds <{etree.QName(root).localname}>, not an SVG drawing",
                PARSE_FIX)  # fmt: skip
+        return problems
     if tree.docinfo.internalDTD is not None:
         # A browser expands the entities declared there: markup the check cannot see.
         refuse(root, "a DOCTYPE with declarations of its own", PARSE_FIX)
@@ -173,7 +176,9 @@ def svg_problems(path: Path, shown: Path) -> list[str]:
 
 def _check_element(node: etree._Element, refuse: Callable[..., None]) -> None:
     tag = etree.QName(node).localname
-    if tag.lower() in SVG_CODE_ELEMENTS:
+    if etree.QName(node).namespace == XHTML and tag.lower() not in SVG_CODE_ELEMENTS:
+        refuse(node, f"an HTML element <{tag}> in the drawing", FOREIGN_FIX)
+    elif tag.lower() in SVG_CODE_ELEMENTS:
         refuse(node, f"a <{tag}> element", CODE_FIX)
     elif tag.lower() == "foreignobject":
         refuse(node, "a <foreignObject> element", FOREIGN_FIX)

@@ -144,7 +144,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def _stop(problems: list[str], path: Path | str, why: str = "every page uses it") -> None:
-    """Every page depends on the glossary: report its problems, then stop at once."""
+    """Problems every page depends on (the glossary, the files of docs/, redirects):
+    report them all, then stop at once."""
     if problems:
         for problem in problems:
             log.error(problem)
@@ -156,9 +157,11 @@ def _stop_on_file_problems(config: MkDocsConfig) -> None:
     stopped before MkDocs reads or copies any of them."""
     docs_dir = Path(config.docs_dir)
     shown_as = Path(os.path.relpath(docs_dir, Path(config.config_file_path).parent))
-    excluded = config.exclude_docs
-    problems = docs_problems(docs_dir, shown_as, lambda uri: bool(excluded and
-                             excluded.match_file(uri)))  # fmt: skip
+
+    def is_excluded(uri: str) -> bool:  # exclude_docs: in docs/ but never published
+        return bool(config.exclude_docs and config.exclude_docs.match_file(uri))
+
+    problems = docs_problems(docs_dir, shown_as, is_excluded)
     _stop(problems, f"the files in {shown_as}/", "nothing is published until then")
 
 
