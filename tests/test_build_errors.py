@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -34,9 +35,14 @@ def replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+TRACEBACK_FRAME = re.compile(r'^\s*File ".*", line \d+', re.MULTILINE)
+
+
 def error_lines(output: str) -> list[str]:
     """The problems the build reported, one per line, and no Python traceback."""
     assert "Traceback" not in output, output
+    # MkDocs prints the frames without that heading when an extension fails to load.
+    assert not TRACEBACK_FRAME.search(output), output
     return [line.removeprefix("ERROR   -  ") for line in output.splitlines()
             if line.startswith("ERROR")]  # fmt: skip
 

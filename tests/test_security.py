@@ -13,18 +13,31 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+import jinja2
 import lxml.html
 import markdown
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from markupsafe import Markup
+from mkdocs.config import load_config
+from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
 from pypdf import PdfReader
+from test_build_errors import TRACEBACK_FRAME
 from test_links import html_validation_problems
 
-from bridges.extensions.safety import UnsafeContentError
+from bridges.engine import hooks
+from bridges.extensions import glossary as glossary_extension
+from bridges.extensions.safety import UnsafeContentError, glossary_problems
+from bridges.extensions.terms import GlossaryError, load_glossary
 from bridges.pipeline.cards import make_card
+from bridges.pipeline.epub import Cover, epub_chapter, render_publication
+from bridges.pipeline.pdf import Chapter
 from bridges.pipeline.publish import hash_source, meta_policy
 from conftest import ROOT, run_build, serving
 
@@ -340,6 +353,7 @@ def build_refused(project: Path, tmp_path: Path) -> str:
     result = run_build(project, tmp_path / "site")
     assert result.returncode != 0, result.output
     assert "Traceback" not in result.output, result.output
+    assert not TRACEBACK_FRAME.search(result.output), result.output
     assert not (tmp_path / "site").exists()
     return result.output
 
@@ -427,6 +441,182 @@ def test_an_event_attribute_a_template_adds_to_a_page_fails_the_build(project_co
     output = build_refused(project_copy, tmp_path)
     for page in ("index.html", "allyship/index.html", "glossary/index.html"):
         assert f"(published as {page}): an onmouseover= event attribute on <span>" in output, page
+
+
+# Nothing loaded from elsewhere --------------------------------------------------
+
+SAFETY = {"bridges.extensions.safety": {"glossary": str(ROOT / "docs" / "glossary.yml")}}
+REMOTE_FIX = (
+    "The site loads nothing from other hosts: put the file under docs/assets/ and link it "
+    "relatively."
+)
+# (page body on line 3, what the message names)
+REMOTE_MEDIA = [
+    ("![A bridge](https://evil.example/bridge.png)", "<img> loads https://evil.example/bridge.png"),
+    ('<img src="//evil.example/x.png" alt="x">', "<img> loads //evil.example/x.png"),
+    ('<img src="HTTPS://evil.example/x.png" alt="x">', "<img> loads HTTPS://evil.example/x.png"),
+    ('<img src="/\\evil.example/x.png" alt="x">', "<img> loads /\\evil.example/x.png"),
+    ('<img src="a.png" srcset="a.png 1x, https://evil.example/b.png 2x" alt="x">',
+     "<img> loads https://evil.example/b.png"),
+    ('<video src="https://evil.example/v.mp4"></video>', "<video> loads https://evil.example/v.mp4"),
+    ('<video src="v.mp4" poster="https://evil.example/p.png"></video>',
+     "<video> loads https://evil.example/p.png"),
+    ('<audio src="https://evil.example/a.ogg"></audio>', "<audio> loads https://evil.example/a.ogg"),
+    ('<video><source src="https://evil.example/v.webm"></video>',
+     "<source> loads https://evil.example/v.webm"),
+    ('<picture><source srcset="https://evil.example/x.avif"><img src="x.png" alt="x"></picture>',
+     "<source> loads https://evil.example/x.avif"),
+    ('<video src="v.mp4"><track src="https://evil.example/t.vtt"></video>',
+     "<track> loads https://evil.example/t.vtt"),
+    ('<input type="image" src="https://evil.example/b.png" alt="go">',
+     "<input> loads https://evil.example/b.png"),
+    ('<svg><image href="https://evil.example/x.png"/></svg>',
+     "<image> loads https://evil.example/x.png"),
+    ('<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>',
+     "<table> loads https://evil.example/t.png"),
+    ('<img src="data:image/svg+xml,x" alt="x">', "<img> loads data:image/svg+xml,x"),
+    ('<a href="page.md" ping="/count https://evil.example/t">x</a>',
+     "<a> loads https://evil.example/t"),
+]  # fmt: skip
+
+
+def convert_page(text: str) -> str:
+    return markdown.markdown(text, extensions=list(SAFETY), extension_configs=SAFETY)
+
+
+@pytest.mark.parametrize(("body", "names"), REMOTE_MEDIA, ids=[c[1] for c in REMOTE_MEDIA])
+def test_media_from_another_host_is_refused_with_the_line_and_the_fix(body, names):
+    with pytest.raises(UnsafeContentError) as refused:
+        convert_page(f"# Page\n\n{body}\n")
+    assert (
+        str(refused.value) == f"this page, line 3: {names}, not a file of this site. {REMOTE_FIX}"
+    )
+
+
+@pytest.mark.parametrize("element", ["iframe", "object", "embed"])
+def test_frames_and_embeds_from_another_host_are_refused_as_embedded_code(element):
+    attribute = "data" if element == "object" else "src"
+    with pytest.raises(UnsafeContentError, match=rf"line 3: a <{element}> element"):
+        convert_page(f'# Page\n\n<{element} {attribute}="https://evil.example/x"></{element}>\n')
+
+
+def test_links_to_other_sites_and_files_of_this_site_are_fine():
+    html = convert_page(
+        '[Crenshaw](https://example.org/crenshaw) and <a href="//example.org/">more</a>.\n\n'
+        '![A bridge](assets/images/bridge.png)\n\n<img src="../assets/x.png" '
+        'srcset="../assets/x.png 1x, ../assets/x@2x.png 2x" alt="x">\n'
+    )
+    assert (
+        'href="https://example.org/crenshaw"' in html and 'src="assets/images/bridge.png"' in html
+    )
+
+
+def test_a_link_in_a_glossary_definition_to_another_site_is_fine(tmp_path):
+    glossary = tmp_path / "glossary.yml"
+    glossary.write_text("terms:\n  - id: ally\n    term: Ally\n    definition: See "
+                        "[a source](https://example.org/ally).\n", encoding="utf-8")  # fmt: skip
+    assert glossary_problems(glossary) == []
+
+
+# The glossary file as one line ------------------------------------------------------
+
+
+def glossary_with_definition(tmp_path: Path, definition: str) -> Path:
+    glossary = tmp_path / "glossary.yml"
+    text = (f"terms:\n  - id: ally\n    term: Ally\n    definition: >-\n      A person.\n"
+            f"      {definition}\n")  # fmt: skip
+    glossary.write_text(text, encoding="utf-8")
+    return glossary
+
+
+def test_a_script_link_in_a_definition_is_one_message_with_its_line(tmp_path):
+    glossary = glossary_with_definition(tmp_path, "[x](javascript:alert(1))")
+    assert glossary_problems(glossary) == [
+        f"{glossary}, term 'ally', line 6: a javascript: URL in href= on <a>. Content cannot "
+        "run code: behaviour belongs in docs/assets/javascripts/."
+    ]
+
+
+def test_loading_the_extension_never_fails_so_mkdocs_prints_no_traceback(tmp_path):
+    # MkDocs prints a Python traceback for any error raised while it loads an
+    # extension: the glossary is checked when a page is converted, with a message.
+    glossary = glossary_with_definition(tmp_path, "[x](javascript:alert(1))")
+    config = {"bridges.extensions.safety": {"glossary": str(glossary)}}
+    md = markdown.Markdown(extensions=list(config), extension_configs=config)
+    with pytest.raises(
+        UnsafeContentError, match=r"glossary.yml, term 'ally', line 6: a javascript"
+    ):
+        md.convert("Text.")
+
+
+def test_a_glossary_that_is_not_utf8_is_one_message_with_its_line(tmp_path):
+    glossary = tmp_path / "glossary.yml"
+    data = "terms:\n  - id: elitism\n    term: Élitisme\n".encode("latin-1")
+    glossary.write_bytes(data)
+    byte = data.index("É".encode("latin-1"))
+    message = (
+        f"{glossary}, line 3: not UTF-8 text (byte {byte}). Save the file as UTF-8 in your editor."
+    )
+    assert glossary_problems(glossary) == [message]
+    with pytest.raises(GlossaryError) as refused:
+        load_glossary(glossary, tmp_path)
+    assert refused.value.problems == [message]
+
+
+# Nav titles are text everywhere ------------------------------------------------------
+
+NAV_TITLE = '<a href="https://evil.example/">x</a> & co'
+MKDOCS_PAGE_SETTINGS = {"site_url": None, "repo_url": None, "edit_uri": None,
+                        "edit_uri_template": None}  # fmt: skip
+
+
+def nav_page(title: str | None, source: str) -> Page:
+    """A page as MkDocs makes it from `nav:` (`- Title: source.md`, or `- source.md`)."""
+    return Page(title, File(source, "docs", "site", True), MKDOCS_PAGE_SETTINGS)
+
+
+def test_a_nav_title_is_stored_escaped_and_a_front_matter_title_is_left_to_its_hook():
+    titled, untitled = nav_page(NAV_TITLE, "about.md"), nav_page(None, "allyship.md")
+    hooks.escape_nav_titles(SimpleNamespace(pages=[titled, untitled]))
+    assert titled.title == Markup.escape(NAV_TITLE) and isinstance(titled.title, Markup)
+    assert "title" not in vars(untitled)
+
+
+@pytest.mark.parametrize("escaped_first", [True, False], ids=["as built", "template alone"])
+def test_used_in_lists_show_a_nav_title_as_text(monkeypatch, escaped_first):
+    # The theme's environment, as MkDocs makes it, does not escape.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "overrides"))
+    about = nav_page(NAV_TITLE, "about.md")
+    if escaped_first:
+        hooks.escape_nav_titles(SimpleNamespace(pages=[about]))
+    glossary_page = nav_page("Glossary", "glossary.md")
+    glossary_page.content = (
+        '<ul class="bb-entry__facts"><li><span data-bb-used-in="ally"></span></li></ul>'
+    )
+    monkeypatch.setitem(glossary_extension.USED_IN, "ally", {"about.md"})
+    html = hooks._fill_used_in(glossary_page, SimpleNamespace(pages=[about, glossary_page]), env)
+    links = BeautifulSoup(html, "lxml").select("li a")
+    assert [(a.get_text(), a["href"]) for a in links] == [(NAV_TITLE, "../about/")]
+
+
+def test_the_epub_shows_a_nav_title_as_text(tmp_path):
+    # The book is made from the built pages: the glossary's "Used in" list as
+    # written, and the home page's nav title in the cover's text alternative.
+    used_in = f'<a href="#page-about">{Markup.escape(NAV_TITLE)}</a>'
+    body = (f'<h1 id="glossary--glossary">Glossary</h1><div class="bb-entry"><h3 id="ally">Ally'
+            f'</h3><ul class="bb-entry__facts"><li>Used in: {used_in}</li></ul></div>')  # fmt: skip
+    chapter = epub_chapter(Chapter("glossary", "Glossary", body, True), {"glossary", "about"})
+    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    files = render_publication(ROOT / "src/bridges/templates/epub", config, [chapter],
+                               Cover("cover.png", f"Building Bridges: {NAV_TITLE}"),
+                               datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+    book = {name: ElementTree.fromstring(text) for name, text in files.items()
+            if name.endswith(".xhtml")}  # fmt: skip
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    links = [a for a in book["EPUB/glossary.xhtml"].iter(f"{xhtml}a")]
+    assert [(a.text, a.get("href")) for a in links] == [(NAV_TITLE, "about.xhtml")]
+    cover = next(book["EPUB/cover.xhtml"].iter(f"{xhtml}img"))
+    assert cover.get("alt") == f"Building Bridges: {NAV_TITLE}"
 
 
 # In the browser ----------------------------------------------------------------

@@ -17,7 +17,9 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
+from test_build_errors import assert_previous_site_intact, build_broken, error_lines
 
+from bridges.pipeline.anchors import broken_links, redirect_map_problems, write_redirects
 from conftest import ESSAY, PAGES, ROOT, SITE_URL, copy_project, run_build, serving
 
 NGINX = "/usr/sbin/nginx"
@@ -96,7 +98,7 @@ def test_404_page_lists_every_chapter(site):
 def test_registry_lists_every_current_page_and_anchor(site):
     """The verify half of `./scripts/anchors --update`."""
     result = subprocess.run(
-        [sys.executable, "-m", "bridges.anchors", str(site)],
+        [sys.executable, "-m", "bridges.pipeline.anchors", str(site)],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -192,6 +194,90 @@ def test_published_site_without_moves_has_empty_redirect_files(site):
     for name in ("_redirects", "nginx-redirects.conf"):
         lines = (site / name).read_text(encoding="utf-8").splitlines()
         assert all(line.startswith("#") for line in lines), name
+
+
+# Redirects to other sites ----------------------------------------------------------
+
+CONFIG_LINES = ["plugins:", "  - redirects:", "      redirect_maps:", "        old.md: {}"]
+
+
+def problems_of(new: str, listed: tuple[str, ...] = ()) -> list[str]:
+    lines = [line.format(new) for line in CONFIG_LINES]
+    return redirect_map_problems({"old.md": new}, list(listed), lines, "mkdocs.yml")
+
+
+def test_a_redirect_to_another_site_is_refused_unless_listed_on_purpose():
+    assert problems_of("https://evil.example/") == [
+        "mkdocs.yml, line 4: redirect_maps entry 'old.md: https://evil.example/' sends readers "
+        "to another site. If that is meant, list the address under 'external_redirects:' in "
+        "'extra:' in mkdocs.yml; else redirect to a page of this site, like 'new-name.md'."
+    ]
+    assert problems_of("https://example.org/page", listed=("https://example.org/page",)) == []
+
+
+@pytest.mark.parametrize("new", ["//evil.example/", "HTTPS://evil.example/", "javascript:alert(1)"])
+def test_every_form_of_another_site_counts_as_another_site(new):
+    [problem] = problems_of(new)
+    assert "sends readers to another site" in problem
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        "new.md 302",  # a space: a second rule on the line
+        "new.md;}location/{return",  # nginx syntax
+        "$host",  # an nginx variable
+        'new.md"',
+    ],
+)
+def test_a_redirect_that_would_not_make_one_clean_line_is_refused(new):
+    [problem] = problems_of(new)
+    assert problem.startswith(f"mkdocs.yml, line 4: redirect_maps entry 'old.md: {new}': the new")
+
+
+def test_a_listed_address_must_be_https():
+    [problem] = problems_of("http://example.org/page", listed=("http://example.org/page",))
+    assert "or a listed https:// address" in problem
+
+
+def test_a_listed_redirect_is_written_to_the_host_files_as_it_is(tmp_path):
+    templates = ROOT / "src" / "bridges" / "templates" / "deploy"
+    write_redirects(tmp_path, {"old/": "https://example.org/page", "a/": "b/"}, "/", templates)
+    rules = (tmp_path / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert "/old/ https://example.org/page 301" in rules and "/a/ /b/ 301" in rules
+    nginx_rules = (tmp_path / "nginx-redirects.conf").read_text(encoding="utf-8")
+    assert "location = /old/ { return 301 https://example.org/page; }" in nginx_rules
+
+
+def test_a_malformed_redirect_is_never_written(tmp_path):
+    templates = ROOT / "src" / "bridges" / "templates" / "deploy"
+    with pytest.raises(ValueError, match="not a redirect that can be written as one line"):
+        write_redirects(tmp_path, {"old/": "new/ 302\n/x"}, "/", templates)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_redirected_to_a_listed_site_keeps_its_published_links():
+    def anchors_of(url: str) -> None:
+        return None  # the page is no longer in the site
+
+    redirects = {"old/": "https://example.org/page"}
+    assert broken_links(["/old/", "/old/#section"], anchors_of, redirects, {}) == []
+
+
+def test_the_build_refuses_a_redirect_to_another_site(project_copy, tmp_path):
+    edit(project_copy / "mkdocs.yml", "redirect_maps: {}",
+         "redirect_maps: {about.md: 'https://evil.example/'}")  # fmt: skip
+    output, site = build_broken(project_copy, tmp_path)
+    line = next(number for number, text in enumerate(
+        (project_copy / "mkdocs.yml").read_text(encoding="utf-8").splitlines(), 1)
+        if "evil.example" in text)  # fmt: skip
+    assert error_lines(output) == [
+        f"mkdocs.yml, line {line}: redirect_maps entry 'about.md: https://evil.example/' sends "
+        "readers to another site. If that is meant, list the address under "
+        "'external_redirects:' in 'extra:' in mkdocs.yml; else redirect to a page of this "
+        "site, like 'new-name.md'."
+    ]
+    assert_previous_site_intact(site)
 
 
 @contextmanager

@@ -46,13 +46,17 @@ from bridges.engine.checks import (
     related_pages,
     unique_id_problems,
 )
+from bridges.engine.files import docs_problems
 from bridges.extensions import glossary
+from bridges.extensions.safety import glossary_problems_once
 from bridges.extensions.terms import GlossaryError, load_glossary_once
 from bridges.pipeline.anchors import (
     RegistryError,
     broken_links,
+    is_other_site,
     published_in_history,
     read_registry,
+    redirect_map_problems,
     write_redirects,
 )
 from bridges.pipeline.cards import card_path, make_card, start_card
@@ -105,6 +109,8 @@ def on_startup(command: str, dirty: bool) -> None:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    # Before MkDocs walks docs/ (following symlinks) and before the glossary is read.
+    _stop_on_file_problems(config)
     # The workers start up while MkDocs reads the pages, not when the first card is due.
     workers.start()
     config.extra["version"] = version("building-bridges")
@@ -118,6 +124,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         terms = load_glossary_once(path, docs_dir)
     except GlossaryError as error:
         _stop(error.problems, path)
+    # The safety extension checks the definitions only when it converts a page:
+    # checked here first, every problem is a line of its own before the build stops.
+    _stop(glossary_problems_once(path), path)
+    _stop(redirect_problems(config), Path(config.config_file_path).name)
     page_ids = _ids_in_source(docs_dir / _build["glossary_page"])
     _stop(
         [
@@ -133,12 +143,26 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
-def _stop(problems: list[str], path: Path) -> None:
-    """Every page depends on the glossary: report its problems, then stop at once."""
+def _stop(problems: list[str], path: Path | str, why: str = "every page uses it") -> None:
+    """Problems every page depends on (the glossary, the files of docs/, redirects):
+    report them all, then stop at once."""
     if problems:
         for problem in problems:
             log.error(problem)
-        raise Abort(f"fix {path} first, every page uses it")
+        raise Abort(f"fix {path} first, {why}")
+
+
+def _stop_on_file_problems(config: MkDocsConfig) -> None:
+    """Symlinks out of docs/, file types it may not publish, SVG that could run code:
+    stopped before MkDocs reads or copies any of them."""
+    docs_dir = Path(config.docs_dir)
+    shown_as = Path(os.path.relpath(docs_dir, Path(config.config_file_path).parent))
+
+    def is_excluded(uri: str) -> bool:  # exclude_docs: in docs/ but never published
+        return bool(config.exclude_docs and config.exclude_docs.match_file(uri))
+
+    problems = docs_problems(docs_dir, shown_as, is_excluded)
+    _stop(problems, f"the files in {shown_as}/", "nothing is published until then")
 
 
 def _ids_in_source(path: Path) -> set[str]:
@@ -159,6 +183,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    escape_nav_titles(nav)
     _build["nav"] = nav
     _build["moved_anchors"] = {}
     _build["raw_links"] = {}
@@ -167,6 +192,18 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["scans"] = {}
     _build["scan_token"] = os.urandom(8).hex()  # scans return each name once per build
     return nav
+
+
+def escape_nav_titles(nav: Navigation) -> None:
+    """A title given in `nav:` in mkdocs.yml is text, as a front-matter title is
+    (on_page_markdown): stored escaped, as Markup, so that templates print it as it
+    was typed, and so do the places that do not escape (MkDocs' search index, which
+    Material shows as HTML; the glossary's "Used in" lists, the EPUB made from them)."""
+    for page in nav.pages:
+        # MkDocs sets `title` on the page only when nav: names one.
+        title = vars(page).get("title")
+        if title is not None and not isinstance(title, Markup):
+            page.title = escape(str(title))
 
 
 def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
@@ -309,6 +346,7 @@ def _check_output(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageSca
     known.inline_scripts = set(_build["allowed"].scripts)
     known.inline_styles = set(_build["allowed"].styles)
     known.redirect_pages = {f"{url}index.html" for url in page_redirects(config)}
+    known.listed_redirects = {str(url) for url in config.extra.get("external_redirects") or []}
     findings = {name: scan.findings for name, scan in scans.items()}
     for problem in site_problems(site_dir, known, findings, _build["sources"]):
         log.error(str(problem))
@@ -361,11 +399,33 @@ def _shown_path(config: MkDocsConfig, path: str | None) -> str:
     return os.path.relpath(path or "", Path(config.config_file_path).parent)
 
 
-def page_redirects(config: MkDocsConfig) -> dict[str, str]:
-    """mkdocs-redirects' `redirect_maps`, as old page URL to new page URL."""
+def _redirect_maps(config: MkDocsConfig) -> dict[str, str]:
     plugin = config.plugins.get("redirects")
-    maps = plugin.config["redirect_maps"] if plugin else {}
-    return {_url(old): _url(new) for old, new in maps.items()}
+    return plugin.config["redirect_maps"] if plugin else {}
+
+
+def page_redirects(config: MkDocsConfig) -> dict[str, str]:
+    """mkdocs-redirects' `redirect_maps`, as old page URL to new page URL (or to the
+    address on another site, as listed under `extra: external_redirects:`)."""
+    return {
+        _url(old): new if is_other_site(new) else _url(new)
+        for old, new in _redirect_maps(config).items()
+    }
+
+
+def redirect_problems(config: MkDocsConfig) -> list[str]:
+    """Redirects to another site that mkdocs.yml does not list on purpose, and names
+    that would not make a clean line in the host's redirect files."""
+    maps = _redirect_maps(config)
+    if not maps:
+        return []
+    config_file = Path(config.config_file_path)
+    listed = config.extra.get("external_redirects") or []
+    if not isinstance(listed, list):
+        return [f"{config_file.name}: 'external_redirects:' in 'extra:' must be a list of "
+                "addresses, like [https://example.org/page]."]  # fmt: skip
+    lines = config_file.read_text(encoding="utf-8").splitlines()
+    return redirect_map_problems(maps, [str(url) for url in listed], lines, config_file.name)
 
 
 def _url(source: str) -> str:

@@ -12,6 +12,10 @@ the page's source.
   redirect code (`<script>`, `<iframe>`, `<object>`, `<embed>`, ...), `on...=`
   event attributes, and `javascript:`/`vbscript:` URLs. Behaviour belongs in
   docs/assets/javascripts/.
+- Refused too: images, video, audio, tracks and other files loaded from another
+  host (`src`, `srcset`, `poster`, ...), Markdown images included. The policy
+  would block them (a silently broken image), the PDF step would fetch them, and
+  the site promises no third-party requests. Links to other sites are fine.
 - Refused too: `<style>` and `style=`. The site's policy allows no inline style,
   so they would silently do nothing; the rule belongs in
   docs/assets/stylesheets/bridges.css, with a class set by `{ .name }`.
@@ -37,8 +41,8 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from selectolax.lexbor import LexborHTMLParser
 
-from bridges.extensions.script_urls import script_url
-from bridges.extensions.terms import SAFE_LOADER, cached_by_file_version
+from bridges.extensions.script_urls import loads_from_elsewhere, script_url
+from bridges.extensions.terms import SAFE_LOADER, cached_by_file_version, not_utf8
 
 try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
     from mkdocs.exceptions import BuildError as _BaseError
@@ -63,6 +67,23 @@ UNREADABLE_MARKUP = re.compile(
 UNREADABLE_FIX = "To show it as text, write '&lt;![' instead of '<!['."
 log = logging.getLogger("mkdocs.bridges.safety")
 
+# Attributes that make a browser fetch a file while it shows the page (on any
+# element: `background=` still loads on tables), and more on some elements.
+# `ping=` on a link: addresses told of every click on it.
+LOADING_ATTRIBUTES = frozenset(
+    {"src", "srcset", "poster", "background", "lowsrc", "dynsrc", "ping"}
+)
+LOADING_BY_ELEMENT = {
+    "object": frozenset({"data"}),
+    # SVG written into a page: <image>, <use> and filters load what href names.
+    "image": frozenset({"href", "xlink:href"}),
+    "use": frozenset({"href", "xlink:href"}),
+    "feimage": frozenset({"href", "xlink:href"}),
+}
+REMOTE_FIX = (
+    "The site loads nothing from other hosts: put the file under docs/assets/ and "
+    "link it relatively."
+)
 SCRIPT_FIX = "Content cannot run code: behaviour belongs in docs/assets/javascripts/."
 STYLE_FIX = (
     "The site's policy allows no inline style: put the rule in "
@@ -82,11 +103,12 @@ class Finding:
     element: str = ""  # its element's start, "<img": the line when the needle is encoded
 
 
-def code_in_html(html: str) -> list[Finding]:
-    """Everything in `html` that could run code or carries inline style, read by the
+def _scan(html: str) -> tuple[list[Finding], list[Finding]]:
+    """(code and inline style, files loaded from other hosts) in `html`, read by the
     HTML standard's parser with scripting on, as a browser reads the page."""
     tree = LexborHTMLParser(f"<!doctype html><html><body>{html}", scripting=True)
     findings: list[Finding] = []
+    remote: list[Finding] = []
     for node in tree.root.traverse() if tree.root else ():
         tag = (node.tag or "").lower()
         if not tag or tag.startswith(("-", "_")):
@@ -96,20 +118,44 @@ def code_in_html(html: str) -> list[Finding]:
         elif tag == "style":
             findings.append(Finding("a <style> element", "<style", STYLE_FIX))
         for name, value in node.attributes.items():
-            name = name.lower()
+            name, value = name.lower(), value or ""
+            element = f"<{tag}"
             if name.startswith("on"):
-                findings.append(
-                    Finding(f"the event attribute {name}= on <{tag}>", name, SCRIPT_FIX, f"<{tag}")
-                )
+                what = f"the event attribute {name}= on <{tag}>"
+                findings.append(Finding(what, name, SCRIPT_FIX, element))
             elif name == "style":
-                findings.append(
-                    Finding(f"a style= attribute on <{tag}>", "style", STYLE_FIX, f"<{tag}")
-                )
-            elif scheme := script_url(name, value or ""):
-                findings.append(
-                    Finding(f"a {scheme} URL in {name}= on <{tag}>", scheme, SCRIPT_FIX, f"<{tag}")
-                )
-    return findings
+                what = f"a style= attribute on <{tag}>"
+                findings.append(Finding(what, "style", STYLE_FIX, element))
+            elif scheme := script_url(name, value):
+                what = f"a {scheme} URL in {name}= on <{tag}>"
+                findings.append(Finding(what, scheme, SCRIPT_FIX, element))
+            elif url := _remote_url(tag, name, value):
+                what = f"<{tag}> loads {url}, not a file of this site"
+                remote.append(Finding(what, url, REMOTE_FIX, element))
+    return findings, remote
+
+
+def _remote_url(tag: str, attribute: str, value: str) -> str | None:
+    """The first URL in `attribute` that a browser would fetch from another host."""
+    if attribute not in LOADING_ATTRIBUTES | LOADING_BY_ELEMENT.get(tag, frozenset()):
+        return None
+    if attribute == "srcset":  # "small.png 1x, https://elsewhere/large.png 2x"
+        urls = [part.split()[0] for part in value.split(",") if part.split()]
+    else:  # ping= holds a list of addresses
+        urls = value.split() if attribute == "ping" else [value.strip()]
+    return next((url for url in urls if loads_from_elsewhere(url)), None)
+
+
+def code_in_html(html: str) -> list[Finding]:
+    """Everything in `html` that could run code or carries inline style."""
+    return _scan(html)[0]
+
+
+def page_problems_in_html(html: str) -> list[Finding]:
+    """What a page may not hold: code, inline style, and files from other hosts
+    (images, video, audio, ...; a link to another site is fine)."""
+    findings, remote = _scan(html)
+    return findings + remote
 
 
 def line_of(needle: str, lines: list[str], first: int = 1) -> int | None:
@@ -149,6 +195,10 @@ class _KeepSource(Preprocessor):
         self.extension = extension
 
     def run(self, lines: list[str]) -> list[str]:
+        # Checked when a page is converted, not when the extension is configured:
+        # MkDocs prints a Python traceback for any error raised while it loads an
+        # extension. The build's hooks check the file first, with clean messages.
+        check_glossary_file(Path(self.extension.getConfig("glossary")))
         self.extension.source_lines = list(lines)
         findings = [
             Finding(
@@ -176,7 +226,7 @@ class _RefuseCode(Postprocessor):
         self.extension = extension
 
     def run(self, text: str) -> str:
-        findings = code_in_html(text)
+        findings = page_problems_in_html(text)
         if findings:
             self.extension.refuse(findings, self.md)
             return ""
@@ -191,7 +241,6 @@ class SafetyExtension(Extension):
         }
         super().__init__(**kwargs)
         self.source_lines: list[str] = []
-        check_glossary_file(Path(self.getConfig("glossary")))
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)
@@ -239,21 +288,20 @@ def check_glossary_file(path: Path) -> None:
     """Refuses code in the glossary's definitions, naming the term and the line.
 
     Python-Markdown makes this extension anew for every page, so each version of
-    the file (its modification time and size) is checked once. A version with code
-    in it is not remembered as checked: every build that uses it fails."""
-    if path.is_file():  # The glossary extension reports a missing file.
-        _check_glossary_version(path)
-
-
-@cached_by_file_version
-def _check_glossary_version(path: Path) -> None:
-    if problems := glossary_problems(path):
+    the file (its modification time and size) is checked once, and its problems
+    remembered: every page converted with that version fails."""
+    if problems := glossary_problems_once(path):
         raise UnsafeContentError("\n  ".join(problems))
 
 
 def glossary_problems(path: Path) -> list[str]:
     """Code in the glossary's definitions: one message per term, with its line."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        return [not_utf8(path, error)]
+    except OSError:
+        return []  # The glossary extension reports a missing file.
     try:
         document = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.YAMLError:
@@ -274,6 +322,9 @@ def glossary_problems(path: Path) -> list[str]:
             where = f"{path}, term '{term_id}'"
             problems.append(describe(where, findings, lines[first:last], first=first + 1))
     return problems
+
+
+glossary_problems_once = cached_by_file_version(glossary_problems)
 
 
 def _entries(document: yaml.Node | None) -> list[yaml.MappingNode]:

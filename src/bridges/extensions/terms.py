@@ -148,9 +148,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise GlossaryError(
-            f"{path}: not UTF-8 text (byte {error.start}). Save it as UTF-8 in your editor."
-        ) from error
+        raise GlossaryError(not_utf8(path, error)) from None
     try:
         data = yaml.load(text, Loader=_FastLineLoader)  # a SafeLoader subclass
     except yaml.YAMLError:
@@ -208,6 +206,15 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
             )
             terms[term_id] = Term(**{**term.__dict__, "topic": ""})
     return Glossary(path, terms, warnings)
+
+
+def not_utf8(path: Path, error: UnicodeDecodeError) -> str:
+    """The message for a file saved in another encoding (Latin-1, Windows-1252)."""
+    line = error.object[: error.start].count(b"\n") + 1
+    return (
+        f"{path}, line {line}: not UTF-8 text (byte {error.start}). Save the file as UTF-8 "
+        "in your editor."
+    )
 
 
 def _yaml_problem(path: Path, error: yaml.YAMLError) -> str:

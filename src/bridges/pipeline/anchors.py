@@ -17,6 +17,7 @@ Pages, an nginx snippet); a 301 keeps the link's #fragment.
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -36,6 +37,10 @@ HEADER = (
     "# a moved page under `redirect_maps:` in mkdocs.yml. Add new ones with\n"
     "# ./scripts/anchors --update\n"
 )
+# A page name or address that makes one clean line in `_redirects` and nginx: no
+# spaces or control characters, nothing nginx reads as syntax or a variable.
+REDIRECT_PART = re.compile(r"[\w\-.~!&()*+,=:@/%?#]+")
+OTHER_SITE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|[/\\]{2})", re.IGNORECASE)
 # The public anchors of the page at a URL (`allyship/`), or None: no page there.
 AnchorsOf = Callable[[str], "set[str] | frozenset[str] | None"]
 
@@ -137,6 +142,8 @@ def _what_broke(
     moved: Mapping[str, Mapping[str, str]],
 ) -> str | None:
     url, _, anchor = link.removeprefix("/").partition("#")
+    if is_other_site(redirects.get(url, "")):
+        return None  # listed on purpose under external_redirects; not ours to check
     url = redirects.get(url, url)
     if anchors_of(url) is None:
         return PAGE_GONE
@@ -151,11 +158,59 @@ def _what_broke(
     return None
 
 
+def is_other_site(target: str) -> bool:
+    """A redirect target with a scheme or a host ("https://...", "//host"), not a page."""
+    return bool(OTHER_SITE.match(target.strip()))
+
+
+def redirect_map_problems(
+    maps: Mapping[str, str], listed: Iterable[str], config_lines: list[str], shown_as: str
+) -> list[str]:
+    """`redirect_maps` entries the build refuses: a target on another site that is
+    not listed under `extra: external_redirects:`, and any old or new name that
+    would not make one clean line in `_redirects` and the nginx snippet."""
+    start = next((n for n, line in enumerate(config_lines) if "redirect_maps" in line), 0)
+    problems = []
+    for old, new in maps.items():
+        old, new = str(old), str(new)
+        number = next((n for n, line in enumerate(config_lines[start:], start + 1)
+                       if old in line), start + 1)  # fmt: skip
+        where = f"{shown_as}, line {number}: redirect_maps entry '{old}: {new}'"
+        if is_other_site(old) or not REDIRECT_PART.fullmatch(old):
+            problems.append(
+                f"{where}: the old name must be a page file of this site, like 'old-name.md', "
+                "without spaces or any of $ ; { } \\ ' \"."
+            )
+        elif is_other_site(new) and new not in listed:
+            problems.append(
+                f"{where} sends readers to another site. If that is meant, list the address "
+                f"under 'external_redirects:' in 'extra:' in {shown_as}; else redirect to a "
+                "page of this site, like 'new-name.md'."
+            )
+        elif not REDIRECT_PART.fullmatch(new) or (
+            is_other_site(new) and not new.lower().startswith("https://")
+        ):
+            problems.append(
+                f"{where}: the new name must be a page file of this site, like "
+                "'new-name.md#section', or a listed https:// address, without spaces or any "
+                "of $ ; { } \\ ' \"."
+            )
+    return problems
+
+
 def write_redirects(
     site_dir: Path, redirects: Mapping[str, str], base: str, templates: Path
 ) -> None:
     """`_redirects` (Netlify, Cloudflare Pages) and an nginx snippet for moved pages."""
-    rules = [(f"{base}{old}", f"{base}{new}") for old, new in sorted(redirects.items())]
+    rules = [
+        (f"{base}{old}", new if is_other_site(new) else f"{base}{new}")
+        for old, new in sorted(redirects.items())
+    ]
+    # Checked in mkdocs.yml with a message first (redirect_problems); a rule that
+    # still would not make one clean line is never written.
+    for rule in rules:
+        if not all(REDIRECT_PART.fullmatch(part) for part in rule):
+            raise ValueError(f"not a redirect that can be written as one line: {rule}")
     env = Environment(loader=FileSystemLoader(templates), keep_trailing_newline=True)
     for template, target in (
         ("_redirects", REDIRECTS_FILE),

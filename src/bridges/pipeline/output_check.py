@@ -163,6 +163,7 @@ class KnownCode:
     inline_styles: set[str] = field(default_factory=set)
     script_digests: set[str] = field(default_factory=set)  # sha256 of the theme's .js files
     redirect_pages: set[str] | None = None  # pages that may refresh; None: any, to the site
+    listed_redirects: set[str] = field(default_factory=set)  # other sites, listed on purpose
 
     @classmethod
     def from_folders(cls, folders: Iterable[Path], scripts: Iterable[Path] = ()) -> KnownCode:
@@ -362,7 +363,8 @@ def page_problems(
             problems.append(f"a script the theme does not ship, {source!r}")
     for url in findings.refresh_targets:
         pages = known.redirect_pages
-        if _is_remote(url) or _scheme(url) or (pages is not None and site_path not in pages):
+        elsewhere = (_is_remote(url) or _scheme(url)) and url not in known.listed_redirects
+        if elsewhere or (pages is not None and site_path not in pages):
             problems.append(f"a <meta http-equiv=refresh> to {url!r}")
     return problems
 
