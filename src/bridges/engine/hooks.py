@@ -345,7 +345,12 @@ def _check_output(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageSca
     known = KnownCode.from_folders(config.theme.dirs, site_scripts(config.docs_dir))
     known.inline_scripts = set(_build["allowed"].scripts)
     known.inline_styles = set(_build["allowed"].styles)
-    known.redirect_pages = {f"{url}index.html" for url in page_redirects(config)}
+    # A redirect page is old/index.html, or old.html in the offline bundle (file:// URLs).
+    known.redirect_pages = {
+        page
+        for url in page_redirects(config)
+        for page in (f"{url}index.html", f"{url.rstrip('/')}.html" if url else "index.html")
+    }
     known.listed_redirects = {str(url) for url in config.extra.get("external_redirects") or []}
     findings = {name: scan.findings for name, scan in scans.items()}
     for problem in site_problems(site_dir, known, findings, _build["sources"]):

@@ -228,8 +228,9 @@ class _RefuseCode(Postprocessor):
     def run(self, text: str) -> str:
         findings = page_problems_in_html(text)
         if findings:
+            # The page is kept as it is: the build fails on the logged error, and
+            # its ids stay, so no other check reports the same mistake again.
             self.extension.refuse(findings, self.md)
-            return ""
         return text
 
 
@@ -252,7 +253,7 @@ class SafetyExtension(Extension):
     def refuse(self, findings: list[Finding], md: Markdown) -> None:
         """Under MkDocs, logs one error per finding, so that one build reports the
         problems of every page (strict mode then fails it) and the refused page
-        is left empty; elsewhere, raises."""
+        is not published; elsewhere, raises."""
         source = current_source(md)
         message = self.message(findings, source)
         if source is None:
