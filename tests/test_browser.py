@@ -189,7 +189,7 @@ DEFINITION_SHOWN_JS = """
 def term_definition(tab, selector: str = TERM) -> str:
     return tab.evaluate(
         "(s) => document.getElementById(document.querySelector(s)"
-        ".getAttribute('aria-describedby')).textContent.trim()",
+        ".dataset.bbDefinition).textContent.trim()",
         selector,
     )
 
