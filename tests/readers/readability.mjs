@@ -1,7 +1,7 @@
 // Reads built pages as Firefox Reader View does: Mozilla's Readability over
 // the page's HTML in jsdom (no scripts run, as when Reader View parses a page).
 // Usage: node tests/readers/readability.mjs PAGE.html [PAGE.html ...]
-// Prints one JSON object per page: {file, readerable, title, paragraphs, text}.
+// Prints one JSON object per page: {file, readerable, title, paragraphs, links, text}.
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Readability, isProbablyReaderable } from "@mozilla/readability";
@@ -23,6 +23,7 @@ for (const file of process.argv.slice(2)) {
     readerable,
     title: article?.title ?? null,
     paragraphs: [...content.querySelectorAll("p")].map((p) => p.textContent),
+    links: [...content.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")]),
     text: article?.textContent ?? "",
   });
 }
