@@ -396,7 +396,11 @@
     return `section “${target.textContent.trim()}”`;
   }
 
-  function announce(message) {
+  // The status region speaks every message. It shows as a box only when the
+  // reader must copy the link by hand; a copied link is confirmed by a word
+  // beside the button, which covers nothing (the box at the foot of the
+  // window covered the Key ideas list).
+  function announce(message, shown) {
     if (!status) {
       status = document.createElement("div");
       status.className = "bb-status";
@@ -405,8 +409,19 @@
     }
     clearTimeout(statusTimer);
     status.textContent = message;
-    status.classList.add("bb-status--visible");
+    status.classList.toggle("bb-status--visible", shown);
+    status.classList.toggle("bb-status--spoken", !shown);
     statusTimer = setTimeout(() => status.classList.remove("bb-status--visible"), 4000);
+  }
+
+  function confirmBeside(button) {
+    const done = document.createElement("span");
+    done.className = "bb-share__done";
+    done.setAttribute("aria-hidden", "true"); // the status region has said it
+    done.textContent = "Copied";
+    button.parentElement.querySelector(".bb-share__done")?.remove();
+    button.after(done);
+    setTimeout(() => done.remove(), 2500);
   }
 
   async function copy(text) {
@@ -455,7 +470,8 @@
     const copyButton = button("copy", `Copy link to ${what}`, ICON_LINK);
     copyButton.addEventListener("click", async () => {
       const copied = await copy(link);
-      announce(copied ? `Link copied: ${link}` : `Copy this link: ${link}`);
+      announce(copied ? `Link copied: ${link}` : `Copy this link: ${link}`, !copied);
+      if (copied) confirmBeside(copyButton);
     });
     controls.append(copyButton);
     if (navigator.share) {
