@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import PAGES, ROOT, SITE_URL, TEXT_PAGES, VIEWPORTS
+from conftest import PAGES, ROOT, SITE_URL, TEXT_PAGES, VIEWPORTS, serving
 
 READABILITY_SCRIPT = ROOT / "tests" / "readers" / "readability.mjs"
 READABILITY_SOURCE = ROOT / "node_modules" / "@mozilla" / "readability" / "Readability.js"
@@ -373,3 +374,83 @@ def test_link_copied_notice_covers_nothing(engine, server):
         assert tab.evaluate(UNCOVERED_JS, ".admonition li")
     finally:
         tab.close()
+
+
+# The EPUB in epub.js -----------------------------------------------------------------
+
+EPUBJS = ROOT / "node_modules" / "epubjs" / "dist" / "epub.min.js"
+JSZIP = ROOT / "node_modules" / "jszip" / "dist" / "jszip.min.js"
+SHOWN_FILE_JS = """() => {
+  const shown = window.reader.rendition.currentLocation();
+  return shown && shown.start ? shown.start.href : null;
+}"""
+ON_SCREEN_JS = """(id) => {
+  const frame = document.querySelector("#viewer iframe");
+  const box = frame.contentDocument.getElementById(id).getBoundingClientRect();
+  const left = frame.getBoundingClientRect().left + box.left;
+  return left >= 0 && left < innerWidth && box.top >= 0 && box.bottom <= innerHeight;
+}"""
+
+
+@pytest.fixture(scope="module")
+def epub_reader(site: Path, tmp_path_factory: pytest.TempPathFactory):
+    """epub.js (a web reading system) with the built book, served locally."""
+    folder = tmp_path_factory.mktemp("epubjs")
+    shutil.copy(ROOT / "tests" / "readers" / "epubjs.html", folder / "index.html")
+    shutil.copy(EPUBJS, folder)
+    shutil.copy(JSZIP, folder)
+    shutil.copy(site / "building-bridges.epub", folder / "book.epub")
+    with serving(folder) as url:
+        yield url
+
+
+def open_book(browser, url: str):
+    context = browser.new_context(viewport={"width": 400, "height": 640})
+    tab = context.new_page()
+    tab.goto(url)
+    tab.wait_for_function("() => window.reader && document.querySelector('#viewer iframe')")
+    tab.evaluate("() => window.reader.shown")
+    return tab
+
+
+@pytest.mark.browser
+def test_epubjs_shows_the_cover_as_a_portrait_page(browser, epub_reader):
+    tab = open_book(browser, epub_reader)
+    try:
+        size = tab.frame_locator("#viewer iframe").locator("img").bounding_box()
+        assert size["height"] > size["width"] > 300, size
+    finally:
+        tab.context.close()
+
+
+@pytest.mark.browser
+def test_epubjs_follows_a_term_to_the_glossary_and_back_to_the_term(browser, epub_reader):
+    tab = open_book(browser, epub_reader)
+    try:
+        tab.evaluate("() => window.reader.rendition.display('coalitions.xhtml')")
+        chapter = tab.frame_locator("#viewer iframe")
+        term = chapter.locator("a.bb-term:not(.bb-crosslink)").first
+        term_id, entry = term.get_attribute("id"), term.get_attribute("href").split("#")[1]
+        term.click()
+        tab.wait_for_function(f"() => ({SHOWN_FILE_JS})() === 'glossary.xhtml'")
+        assert tab.evaluate(ON_SCREEN_JS, entry), "the glossary entry is not on screen"
+        glossary = tab.frame_locator("#viewer iframe")
+        glossary.locator(f"#{entry} li.bb-used-in a[href^='coalitions.xhtml']").click()
+        tab.wait_for_function(f"() => ({SHOWN_FILE_JS})() === 'coalitions.xhtml'")
+        assert tab.evaluate(ON_SCREEN_JS, term_id), "back in the chapter, but not at the term"
+    finally:
+        tab.context.close()
+
+
+# The glossary's introduction, per medium -----------------------------------------
+
+
+@pytest.mark.browser
+def test_glossary_introduction_on_screen_speaks_of_pointing_and_tapping(page, server):
+    page.goto(server + "glossary/")
+    shown = page.eval_on_selector("article h1 + p", "(p) => p.innerText")
+    assert "pointing at or tapping the term shows this definition" in shown
+    assert "dotted underline" not in shown and "links to this definition" not in shown
+    page.emulate_media(media="print")
+    printed = page.eval_on_selector("article h1 + p", "(p) => p.innerText")
+    assert "a dotted underline marks the term" in printed and "pointing" not in printed
