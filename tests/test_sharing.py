@@ -96,7 +96,7 @@ def test_404_page_lists_every_chapter(site):
 def test_registry_lists_every_current_page_and_anchor(site):
     """The verify half of `./scripts/anchors --update`."""
     result = subprocess.run(
-        [sys.executable, "-m", "bridges.anchors", str(site)],
+        [sys.executable, "-m", "bridges.pipeline.anchors", str(site)],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

@@ -172,7 +172,7 @@ def test_a_page_a_term_and_a_heading_added_as_the_readme_says_pass_the_tests(tmp
     # "Added a heading, page or term? Run ./scripts/anchors --update"
     assert run_build(project, tmp_path / "site").returncode == 0
     update = subprocess.run(
-        [sys.executable, "-m", "bridges.anchors", str(tmp_path / "site"), "--update"],
+        [sys.executable, "-m", "bridges.pipeline.anchors", str(tmp_path / "site"), "--update"],
         cwd=project, capture_output=True, text=True,
     )  # fmt: skip
     assert update.returncode == 0, update.stdout + update.stderr
