@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -13,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from lxml import etree
+from PIL import Image
 
 from bridges.pipeline.pdf import source_date
 from conftest import (
@@ -158,7 +160,9 @@ def test_every_essay_sentence_is_there_in_reading_order(book):
     paragraphs = [
         text_of(paragraph)
         for path in book.spine
-        for paragraph in book.documents[path].iterfind(".//x:div[@class='essay']/x:p", NS)
+        for paragraph in book.documents[path].xpath(
+            ".//x:div[contains(concat(' ', @class, ' '), ' essay ')]/x:p", namespaces=NS
+        )
     ]
     assert "\n\n".join(paragraphs) == ESSAY.read_text(encoding="utf-8").strip()
 
@@ -282,17 +286,58 @@ def test_accessibility_metadata_of_epub_accessibility_1_1(book):
     assert not book.metadata("a11y:certifiedBy")
 
 
-def test_cover_is_the_home_page_card_with_its_words_as_alt_text(book, site, html):
+def test_cover_is_a_portrait_page_with_its_words_as_alt_text(book, html):
+    """A 2:3 page, as reading systems and shops show covers (the 1200x630 card
+    was a strip at the top of a page); its words are the alt text's."""
     (cover,) = [i for i in book.manifest.values() if i.get("properties") == "cover-image"]
-    assert (
-        book.zip.read(book.resolve(cover.get("href")))
-        == (site / "assets/cards/home.png").read_bytes()
-    )
+    with Image.open(io.BytesIO(book.zip.read(book.resolve(cover.get("href"))))) as picture:
+        width, height = picture.size
+    assert (width, height) == (1600, 2400)
     image = book.documents[book.spine[0]].find(".//x:img", NS)
     assert image.get("role") == "doc-cover"
     assert book.resolve(image.get("src"), book.spine[0]) == book.resolve(cover.get("href"))
     description = html("").select_one('meta[name="description"]')["content"]
     assert image.get("alt") == f"Building Bridges. {description}"
+
+
+def test_each_glossary_entry_leads_back_to_the_term_in_each_chapter(book):
+    """A reader who followed a term comes back to it, not to the chapter's start."""
+    (glossary,) = [p for p in book.spine if p.endswith("glossary.xhtml")]
+    entries = book.documents[glossary].xpath(".//x:div[@class='bb-entry']", namespaces=NS)
+    assert entries
+    for entry in entries:
+        term = entry.get("id").removeprefix("glossary--")
+        for link in entry.xpath(".//x:li[@class='bb-used-in']/x:a", namespaces=NS):
+            path, fragment = book.resolve(link.get("href"), glossary), urlsplit(link.get("href"))[4]
+            target = book.documents[path].xpath(".//*[@id=$id]", namespaces=NS, id=fragment)
+            assert target, f"{term}: {link.get('href')} leads to no element"
+            assert target[0].get("data-term") == term, f"{term}: {link.get('href')}"
+
+
+def test_stylesheet_uses_no_custom_properties(book):
+    """calibre and other reading systems without var() dropped the essay's rule."""
+    (css,) = [n for n in book.zip.namelist() if n.endswith(".css")]
+    rules = re.sub(r"/\*.*?\*/", "", book.zip.read(css).decode("utf-8"), flags=re.DOTALL)
+    assert not re.search(r"var\(|--[\w-]+\s*:", rules)
+    assert re.search(r"\.essay \{[^}]*border-left: [^;]*#[0-9a-f]{6}", rules)
+
+
+def test_landmarks_stay_out_of_the_text(book):
+    (landmarks,) = [
+        nav
+        for document in book.documents.values()
+        for nav in document.iterfind(f".//x:nav[@{EPUB_TYPE}='landmarks']", NS)
+    ]
+    assert landmarks.get("hidden") is not None
+    (css,) = [n for n in book.zip.namelist() if n.endswith(".css")]
+    assert re.search(r"nav#landmarks \{\s*display: none;", book.zip.read(css).decode("utf-8"))
+
+
+def test_glossary_introduction_speaks_of_links_not_pointing(book):
+    (glossary,) = [p for p in book.spine if p.endswith("glossary.xhtml")]
+    text = text_of(book.documents[glossary].find(".//x:h1/../x:p", NS))
+    assert "pointing at" not in text and "dotted underline" not in text
+    assert "links to this definition" in text
 
 
 def test_every_image_has_a_text_alternative(book):

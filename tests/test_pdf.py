@@ -16,6 +16,7 @@ import pytest
 import yaml
 from mkdocs.exceptions import PluginError
 from pdfua.cli import main as pdfua_main
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
@@ -87,7 +88,64 @@ def test_outline_holds_every_page_and_section_title(reader, html):
         for heading in html(path).select("article h1, article h2"):
             if "bb-letter" in heading.get("class", []) or heading.get("id") == "bb-related-title":
                 continue
-            assert heading.get_text(strip=True) in titles, f"{path}: {heading.get_text()}"
+            text = heading.get_text(strip=True)
+            # The glossary is the book's appendix, in its bookmark as in the contents.
+            assert text in titles or f"Appendix: {text}" in titles, f"{path}: {text}"
+
+
+def test_printed_contents_and_bookmarks_name_the_chapters_alike(pdf_path, reader):
+    """The contents page says "Appendix: Glossary"; so does the bookmark."""
+    contents = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "2", str(pdf_path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    printed = [
+        re.split(r"\s*\.{4,}", line)[0].strip() for line in contents.splitlines() if "...." in line
+    ]
+    bookmarks = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert printed == [title for title in bookmarks if title != "Contents"]
+
+
+def test_glossary_introduction_promises_nothing_paper_cannot_do(pdf_path):
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "pointing at or tapping" not in text
+    assert "in those chapters, a dotted underline marks the term." in text
+
+
+def test_terms_are_drawn_underlined_on_paper(pdf_path, tmp_path):
+    """A term's dotted underline is drawn: under the first term of the first chapter,
+    the rendered page has pixels of the underline's colour (teal), below the word."""
+    page = 4
+    words = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf_path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    boxes = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(\w+)</word>',
+        words,
+    )
+    term, plain = "inequalities", "dismantling"  # a term and a plain word of the essay
+    png = tmp_path / "page"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "144", "-f", str(page), "-l", str(page), str(pdf_path), png],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+
+    def teal_below(word: str) -> int:
+        x0, _, x1, y1 = next(map(float, b[:4]) for b in boxes if b[4] == word)
+        band = image.crop((round(x0 * 2), round(y1 * 2) - 4, round(x1 * 2), round(y1 * 2) + 6))
+        return sum(1 for r, g, b in band.get_flattened_data() if g > r + 30 and b > r + 30)
+
+    assert teal_below(term) > 10 > teal_below(plain)
 
 
 def test_catalog_declares_language_tags_and_structure(reader):

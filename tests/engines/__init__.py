@@ -177,10 +177,14 @@ class Page(ABC):
         self.next_frames()
         return Image.open(io.BytesIO(self.screenshot_png())).convert("RGB")
 
+    def run_script(self, source: str) -> None:
+        """Runs a test tool's script in the page, under the site's policy (no eval
+        of the page's own); it publishes what it defines on `window`."""
+        self.evaluate("(source) => { (0, eval)(source); }", source)
+
     def inject_axe(self) -> None:
         if not self.evaluate("() => typeof window.axe === 'object'"):
-            source = AXE_SOURCE.read_text(encoding="utf-8")
-            self.evaluate("(source) => { (0, eval)(source); }", source)
+            self.run_script(AXE_SOURCE.read_text(encoding="utf-8"))
 
     def axe_violations(self, options: dict) -> list[dict]:
         self.inject_axe()

@@ -264,8 +264,9 @@
     element.className = "bb-tooltip";
     element.id = "bb-tooltip";
     element.hidden = true;
-    // Screen readers already get the definition through aria-describedby;
-    // this box is its visible copy, so it is hidden from the accessibility tree.
+    // Screen readers get the definition as the focused link's description
+    // (see describe below); this box is its visible copy, so it is hidden from
+    // the accessibility tree.
     element.setAttribute("aria-hidden", "true");
     element.addEventListener("mouseenter", () => clearTimeout(hideTimer));
     element.addEventListener("mouseleave", scheduleHide);
@@ -274,7 +275,7 @@
   }
 
   function definitionOf(link) {
-    const target = document.getElementById(link.getAttribute("aria-describedby"));
+    const target = document.getElementById(link.dataset.bbDefinition);
     const name = target?.previousElementSibling?.textContent ?? link.textContent;
     return target ? { name, text: target.textContent } : null;
   }
@@ -338,12 +339,19 @@
   document.addEventListener("mouseout", (event) => {
     if (termFrom(event) === openFor) scheduleHide();
   });
+  // A term link is described by its definition only while it has focus: a
+  // screen reader then says it when the reader tabs to the term, and not
+  // inside every sentence read on (the README's design notes say why).
   document.addEventListener("focusin", (event) => {
     const link = termFrom(event);
-    if (link) show(link);
+    if (!link) return;
+    link.setAttribute("aria-describedby", link.dataset.bbDefinition);
+    show(link);
   });
   document.addEventListener("focusout", (event) => {
-    if (termFrom(event) === openFor) hide();
+    const link = termFrom(event);
+    link?.removeAttribute("aria-describedby");
+    if (link === openFor) hide();
   });
   // On touch, the first tap shows the definition and the second follows the link.
   document.addEventListener("click", (event) => {
@@ -388,7 +396,11 @@
     return `section “${target.textContent.trim()}”`;
   }
 
-  function announce(message) {
+  // The status region speaks every message. It shows as a box only when the
+  // reader must copy the link by hand; a copied link is confirmed by a word
+  // beside the button, which covers nothing (the box at the foot of the
+  // window covered the Key ideas list).
+  function announce(message, shown) {
     if (!status) {
       status = document.createElement("div");
       status.className = "bb-status";
@@ -397,8 +409,19 @@
     }
     clearTimeout(statusTimer);
     status.textContent = message;
-    status.classList.add("bb-status--visible");
+    status.classList.toggle("bb-status--visible", shown);
+    status.classList.toggle("bb-status--spoken", !shown);
     statusTimer = setTimeout(() => status.classList.remove("bb-status--visible"), 4000);
+  }
+
+  function confirmBeside(button) {
+    const done = document.createElement("span");
+    done.className = "bb-share__done";
+    done.setAttribute("aria-hidden", "true"); // the status region has said it
+    done.textContent = "Copied";
+    button.parentElement.querySelector(".bb-share__done")?.remove();
+    button.after(done);
+    setTimeout(() => done.remove(), 2500);
   }
 
   async function copy(text) {
@@ -439,12 +462,16 @@
   function addControls(target) {
     const link = `${pageUrl()}#${target.id}`;
     const what = describe(target);
+    // A heading is named by its own text: the buttons inside it must not join
+    // its name (nor the name of a landmark labelled by it, such as Related).
+    if (!target.matches("p")) target.setAttribute("aria-label", target.textContent.trim());
     const controls = document.createElement("span");
     controls.className = "bb-share";
     const copyButton = button("copy", `Copy link to ${what}`, ICON_LINK);
     copyButton.addEventListener("click", async () => {
       const copied = await copy(link);
-      announce(copied ? `Link copied: ${link}` : `Copy this link: ${link}`);
+      announce(copied ? `Link copied: ${link}` : `Copy this link: ${link}`, !copied);
+      if (copied) confirmBeside(copyButton);
     });
     controls.append(copyButton);
     if (navigator.share) {

@@ -14,7 +14,7 @@ Zensical, which reads `markdown_extensions` but ignores MkDocs plugins.
   only once every page is converted, so the listing holds a placeholder per term
   that the build fills in from what this extension linked (`USED_IN`).
 - Each page ends with the definitions of its linked terms in a hidden block: the
-  target of `aria-describedby`, the source of the tooltips, and printed on paper.
+  description of a focused term link, the source of the tooltips, and printed on paper.
 """
 
 from __future__ import annotations
@@ -239,7 +239,9 @@ class TermLinkTreeprocessor(Treeprocessor):
         target = term.topic if is_cross_link else f"{self.extension.page}#{term.id}"
         link.set("href", link_to(target, page))
         link.set("class", "bb-term bb-crosslink" if is_cross_link else "bb-term")
-        link.set("aria-describedby", definition_id(term))
+        # Named, not described: a description would be read inside every sentence
+        # (bridges.js describes the link while it has focus; see the README).
+        link.set("data-bb-definition", definition_id(term))
 
     def _definitions(self, terms: Any) -> etree.Element:
         """The hidden block of definitions, in order of first use on the page."""

@@ -28,7 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
 from bridges import TEMPLATES
-from bridges.pipeline.cards import card_path, page_slug
+from bridges.pipeline.cards import draw_cover, page_slug
 from bridges.pipeline.pdf import KEYWORDS, Chapter, built_site_nav, read_chapter, source_date
 
 log = logging.getLogger("mkdocs.bridges.epub")
@@ -114,13 +114,17 @@ def build_epub(config: MkDocsConfig, nav: Navigation) -> Path:
         )
         for page in nav.pages
     ]
+    link_back_to_terms(chapters)
     home = nav.pages[0]
     # The card shows the site name, the page title and its description.
     names = ": ".join(dict.fromkeys([config.site_name, home.title]))
     cover = Cover(COVER_IMAGE, f"{names}. {home.meta.get('description', '')}".strip())
     templates = TEMPLATES / "epub"
     files = render_publication(templates, config, chapters, cover, source_date())
-    files[f"{FOLDER}/{COVER_IMAGE}"] = (site_dir / card_path(home.url)).read_bytes()
+    # Its words are the alt text's: the site name, the home page's title and description.
+    files[f"{FOLDER}/{COVER_IMAGE}"] = draw_cover(
+        home.title, home.meta.get("description", ""), config.site_name
+    )
     for chapter in chapters:
         for image in chapter.images:
             files[f"{FOLDER}/{image}"] = (site_dir / image).read_bytes()
@@ -141,6 +145,9 @@ def epub_from_built_site(config_file: str = "mkdocs.yml", site_dir: str = "site"
 def epub_chapter(chapter: Chapter, slugs: set[str]) -> EpubChapter:
     """The PDF's chapter as XHTML elements, with links pointing at chapter files."""
     wrapper = lxml.html.fragment_fromstring(chapter.body, create_parent="div")
+    # Words for the screen or for paper (the glossary's introduction): the book has its own.
+    for element in wrapper.cssselect(".bb-medium-screen, .bb-medium-print"):
+        element.drop_tree()
     for link in wrapper.iter("a"):
         href = link.get("href", "")
         if href.startswith("#"):
@@ -149,6 +156,9 @@ def epub_chapter(chapter: Chapter, slugs: set[str]) -> EpubChapter:
             # Reading systems that show notes in a pop-up do so for note references.
             link.set("epub-type", "noteref")
             link.set("role", "doc-noteref")
+            # Where the glossary entry's "Used in" link leads back to (one per page:
+            # the extension links a term's first use only).
+            link.set("id", term_use_id(chapter.slug, link.get("data-term", "")))
     is_glossary = chapter.slug == "glossary"
     if is_glossary:
         for entry in wrapper.cssselect("div.bb-entry"):
@@ -179,6 +189,39 @@ def epub_chapter(chapter: Chapter, slugs: set[str]) -> EpubChapter:
     return EpubChapter(
         chapter.slug, chapter.title, kind, heading.get("id"), content, sections, images
     )
+
+
+def term_use_id(slug: str, term: str) -> str:
+    """The id of the link to `term` in chapter `slug`."""
+    return f"{slug}--term-{term}"
+
+
+def link_back_to_terms(chapters: list[EpubChapter]) -> None:
+    """Each glossary entry's "Used in" links lead to the term in the chapter, not to
+    the chapter's start: a reader who followed a term can go back to where they were."""
+    ids = {
+        element.get("id")
+        for chapter in chapters
+        for top in chapter.content
+        for element in top.iter(f"{{{XHTML}}}a")
+        if element.get("id")
+    }
+    for chapter in chapters:
+        if chapter.kind != "glossary":
+            continue
+        for top in chapter.content:
+            for entry in top.iter(f"{{{XHTML}}}div"):
+                if "bb-entry" not in entry.get("class", "").split():
+                    continue
+                for item in entry.iter(f"{{{XHTML}}}li"):
+                    if "bb-used-in" not in item.get("class", "").split():
+                        continue
+                    for link in item.iter(f"{{{XHTML}}}a"):
+                        file = link.get("href", "").split("#")[0]
+                        term = entry.get("id", "").removeprefix(f"{chapter.slug}--")
+                        use = term_use_id(file.removesuffix(".xhtml"), term)
+                        if use in ids:
+                            link.set("href", f"{file}#{use}")
 
 
 def chapter_link(fragment: str, slugs: set[str]) -> str:

@@ -522,7 +522,7 @@ def read_chapter(site_dir: Path, url: str, slugs: dict[str, str], site_url: str)
             continue
         if element.get("id"):
             element.set("id", f"{slug}--{element.get('id')}")
-        element.attrib.pop("aria-describedby", None)
+        element.attrib.pop("data-bb-definition", None)
         if element.tag == "a" and element.get("href"):
             element.set("href", book_link(element.get("href"), url, slugs, site_url))
         if element.tag == "img" and element.get("src"):
