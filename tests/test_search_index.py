@@ -65,3 +65,13 @@ def test_typing_a_definition_then_essay_words_into_search(page, server, site):
     search.fill("")
     page.keyboard.type(sentence)
     expect(first_result).to_have_attribute("href", re.compile(f"/{re.escape(chapter)}"))
+
+
+@pytest.mark.parametrize("term", GLOSSARY, ids=lambda term: term["id"])
+def test_a_glossary_entry_in_search_lists_where_it_is_used_and_no_empty_bullet(site, term):
+    # Material indexes a page before the hooks fill in the glossary's "Used in"
+    # lists; an empty bullet showed in the results (the offline search too).
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entry = next(doc for doc in index["docs"] if doc["location"] == f"glossary/#{term['id']}")
+    assert "<li></li>" not in entry["text"]
+    assert "Used in:" in plain(entry["text"])
