@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -512,7 +512,7 @@ def source_date() -> datetime:
 
 def read_chapter(site_dir: Path, url: str, slugs: dict[str, str], site_url: str) -> Chapter:
     """One built page's article, with ids and links made unique in the book."""
-    tree = lxml.html.parse(str(site_dir / url / "index.html"))
+    tree = lxml.html.parse(str(built_file(site_dir, url + "index.html")))
     article = tree.getroot().cssselect("article.md-content__inner")[0]
     for element in article.cssselect(DROPPED):
         element.drop_tree()
@@ -530,6 +530,12 @@ def read_chapter(site_dir: Path, url: str, slugs: dict[str, str], site_url: str)
     title = article.cssselect("h1")[0].text_content().strip()
     body = "".join(lxml.html.tostring(child, encoding="unicode") for child in article)
     return Chapter(slug, title, body, is_appendix=slug == "glossary")
+
+
+def built_file(site_dir: Path, address: str) -> Path:
+    """The file in `site_dir` at the site address `address`: MkDocs escapes page
+    addresses (`Mutual%20Aid/`, `solidaridad-%C3%B1/`), the file names are not."""
+    return site_dir / unquote(urlsplit(address).path).lstrip("/")
 
 
 def book_link(href: str, page_url: str, slugs: dict[str, str], site_url: str) -> str:
