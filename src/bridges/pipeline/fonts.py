@@ -100,6 +100,7 @@ def chain(bold: bool) -> list[FontFile]:
     return [font_file(chain_font, bold) for chain_font in CHAIN]
 
 
+EMOJI_STYLE = "\ufe0f"
 # Characters that join the one before: drawn by the same font, never split from it.
 JOINERS = {0x200C, 0x200D, 0x20E3}
 
@@ -127,10 +128,14 @@ def runs(text: str, bold: bool) -> list[tuple[str, FontFile]]:
     `uncovered`, not drawn as a box in a font of its own)."""
     fonts = chain(bold)
     result: list[tuple[str, FontFile]] = []
-    for character in text:
+    for number, character in enumerate(text):
         previous = result[-1][1] if result else fonts[0]
         if character.isspace() or belongs_to_previous(character):
             chosen = previous
+        elif text[number + 1 : number + 2] == EMOJI_STYLE:
+            # "❤️": the heart DejaVu has, asked for as an emoji.
+            colour = [file for file in fonts if file.chain_font.bitmap_size]
+            chosen = font_for(character, colour) or font_for(character, fonts) or previous
         else:
             chosen = font_for(character, fonts) or previous
         if result and result[-1][1] == chosen:
