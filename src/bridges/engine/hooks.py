@@ -37,14 +37,21 @@ from bridges.engine.checks import (
     ATTRIBUTE_LIST,
     alias_moved_anchors,
     content_problems,
+    control_character_problems,
+    encoding_problems,
     front_matter_problems,
+    html_nesting_problems,
     id_problems,
+    image_size_problems,
     make_meta_safe,
     moved_anchor_problems,
+    nesting_problems,
     raw_link_problems,
     raw_links,
     related_pages,
     unique_id_problems,
+    without_control_characters,
+    without_deep_nesting,
 )
 from bridges.extensions import glossary
 from bridges.extensions.terms import GlossaryError, load_glossary_once
@@ -149,6 +156,20 @@ def _ids_in_source(path: Path) -> set[str]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    # MkDocs would stop at the first page that is not UTF-8 with a generic error:
+    # name each, with the line of its first bad byte, before it reads them.
+    problems = [
+        problem
+        for file in files.documentation_pages()
+        if file.abs_src_path
+        for problem in encoding_problems(
+            Path(file.abs_src_path).read_bytes(), f"docs/{file.src_uri}"
+        )
+    ]
+    if problems:
+        for problem in problems:
+            log.error(problem)
+        raise Abort("fix the problems above")
     # Material's stylesheets depend on nothing the pages say: parsed while they are built.
     _build["stylesheets"] = {
         PurePosixPath(file.src_uri).name: parsed_sheet(Path(file.abs_src_path))
@@ -196,6 +217,15 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     _build["pages"][page.file.src_uri] = page.url
     # Material's search index reads the title as HTML: give it the escaped form.
     page.meta["title"] = escape(str(page.meta["title"]))
+    source = page.file.content_string
+    if problems := control_character_problems(source, page.file.src_uri):
+        for problem in problems:
+            log.error(problem)
+        markdown = without_control_characters(markdown)
+    if problems := nesting_problems(source, page.file.src_uri):
+        for problem in problems:
+            log.error(problem)
+        markdown = without_deep_nesting(markdown)  # the build fails; no recursion error first
     return markdown
 
 
@@ -211,9 +241,12 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             return html
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
-    for problem in content_problems(html, page, glossary.EXPLICIT_TERM) + unique_id_problems(
-        html, page
-    ):
+    problems = content_problems(html, page, glossary.EXPLICIT_TERM) + unique_id_problems(html, page)
+    if not nesting_problems(page.file.content_string, page.file.src_uri):  # reported before
+        problems += html_nesting_problems(html, page.file.content_string, page.file.src_uri)
+    problems += image_size_problems(html, page.file.content_string, page.file.src_uri,
+                                    page.url, Path(config.docs_dir))  # fmt: skip
+    for problem in problems:
         log.error(problem)
     return html
 

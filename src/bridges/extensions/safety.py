@@ -52,6 +52,7 @@ CODE_ELEMENTS = frozenset(
 )  # fmt: skip
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 CODE_SPAN = re.compile(r"`[^`]*`")
+FENCE = re.compile(r"^\s*(```|~~~)")
 # A moved anchor is an id on the same page, or a path in the site with a #fragment.
 MOVED_ANCHOR_TARGET = re.compile(r"^(?!//)[^\s:\\]+$")
 
@@ -69,7 +70,7 @@ class UnsafeContentError(_BaseError):
 @dataclass(frozen=True)
 class Finding:
     what: str  # for the reader of the message: "a <script> element"
-    needle: str  # what to look for in the source, to name the line
+    needle: str  # a regular expression for the source, to name the line
     fix: str
 
 
@@ -80,19 +81,21 @@ class _MarkupScanner(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in CODE_ELEMENTS:
-            self.findings.append(Finding(f"a <{tag}> element", f"<{tag}", SCRIPT_FIX))
+            self.findings.append(Finding(f"a <{tag}> element", rf"<{tag}\b", SCRIPT_FIX))
         elif tag == "style":
-            self.findings.append(Finding("a <style> element", "<style", STYLE_FIX))
+            self.findings.append(Finding("a <style> element", r"<style\b", STYLE_FIX))
         for name, value in attrs:
             if name.startswith("on"):
                 self.findings.append(
-                    Finding(f"the event attribute {name}= on <{tag}>", name, SCRIPT_FIX)
+                    Finding(f"the event attribute {name}= on <{tag}>", attribute(name), SCRIPT_FIX)
                 )
             elif name == "style":
-                self.findings.append(Finding(f"a style= attribute on <{tag}>", "style", STYLE_FIX))
+                self.findings.append(
+                    Finding(f"a style= attribute on <{tag}>", attribute("style"), STYLE_FIX)
+                )
             elif scheme := script_url(name, value or ""):
                 self.findings.append(
-                    Finding(f"a {scheme} URL in {name}= on <{tag}>", scheme, SCRIPT_FIX)
+                    Finding(f"a {scheme} URL in {name}= on <{tag}>", re.escape(scheme), SCRIPT_FIX)
                 )
 
     handle_startendtag = handle_starttag
@@ -106,10 +109,21 @@ def code_in_html(html: str) -> list[Finding]:
     return scanner.findings
 
 
+def attribute(name: str) -> str:
+    """The pattern of `name=` as written in HTML or an attribute list."""
+    return rf"(?<![\w-]){re.escape(name)}\s*="
+
+
 def line_of(needle: str, lines: list[str], first: int = 1) -> int | None:
-    """The number of the first line holding `needle` (any case), counting from `first`."""
+    """The number of the first line matching the pattern `needle` (any case), counting
+    from `first`; code (fenced blocks and spans) is skipped, as it is never markup."""
+    pattern = re.compile(needle, re.IGNORECASE)
+    in_fence = False
     for number, line in enumerate(lines, start=first):
-        if needle.casefold() in line.casefold():
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence and pattern.search(CODE_SPAN.sub("", line)):
             return number
     return None
 

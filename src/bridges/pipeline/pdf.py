@@ -26,7 +26,8 @@ import re
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -42,6 +43,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
 from bridges import TEMPLATES
+from bridges.limits import IMAGE_PIXEL_LIMIT
 from bridges.pipeline.cards import page_slug
 from bridges.processes.forked import run_forked
 
@@ -86,16 +88,20 @@ def build_pdf(
     target = target or site_dir / PDF_NAME
     book = Book(config, site_dir, chapters, source_date())
     parts = split_into_parts(chapters, part_characters)
-    with WeasyPrintProblems() as problems:
+    with WeasyPrintProblems() as problems, images_refused_over(IMAGE_PIXEL_LIMIT):
         if len(parts) == 1:
             book.write(target, front_matter=True, chapters=chapters)
         else:
             write_in_parts(book, parts, target, problems)
     if problems.messages:
         target.unlink(missing_ok=True)
+        # Addresses in the site, not in the build's temporary folder, which is gone.
+        messages = [
+            message.replace(f"file://{site_dir}/", "").replace(f"{site_dir}/", "")
+            for message in problems.messages
+        ]
         raise PluginError(
-            "The PDF could not be made cleanly; WeasyPrint reported:\n  "
-            + "\n  ".join(problems.messages)
+            "The PDF could not be made cleanly; WeasyPrint reported:\n  " + "\n  ".join(messages)
         )
     mark_page_furniture_as_artifacts(target)
     log.info("PDF written to %s", target)
@@ -436,6 +442,24 @@ def structure_elements(root) -> set[tuple[int, int]]:
             if node.get("/Type") not in ("/OBJR", "/MCR") and "/K" in node:
                 pending.append(node.K)
     return found
+
+
+@contextmanager
+def images_refused_over(pixels: int) -> Iterator[None]:
+    """Pillow, which WeasyPrint opens images with, refuses any image over `pixels`
+    before decoding it. The page checks name such an image first; this stands
+    behind them, so no image can take the PDF's memory."""
+    from PIL import Image
+
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = pixels
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between the limit and twice the limit.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 class WeasyPrintProblems(logging.Handler):
