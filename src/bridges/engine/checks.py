@@ -22,6 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from bridges.extensions.safety import MOVED_ANCHOR_TARGET
+from bridges.extensions.script_urls import script_url
 from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT
 
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
@@ -324,6 +325,52 @@ def _is_control(character: str) -> bool:
 def _control_name(character: str) -> str:
     names = {0: "NUL", 0x1B: "ESC", 0x7F: "DEL", 0x08: "BACKSPACE", 0x0C: "FORM FEED"}
     return names.get(ord(character), "control character")
+
+
+def second_title_problems(source: str, src_uri: str) -> list[str]:
+    """Every '# ' heading after the first: a page has one title."""
+    titles = [
+        number
+        for number, line in _lines_outside_code(source)
+        if (heading := HEADING.match(line)) and heading.group(1) == "#"
+    ]
+    return [
+        f"docs/{src_uri}, line {number}: a second '# ' heading; a page has one title, the "
+        f"first (line {titles[0]}), which the menu, the PDF and search use. Make this one a "
+        "section: '## Heading {#heading-id}'."
+        for number in titles[1:]
+    ]
+
+
+def nav_line(config_text: str, value: str) -> int | None:
+    """The line of mkdocs.yml's `nav:` that holds the entry `value` (a file or address)."""
+    nav = re.search(r"^nav\s*:", config_text, re.MULTILINE)
+    if not nav:
+        return None
+    entry = re.compile(rf"^\s*-\s*(?:.*?:\s*)?[\"']?{re.escape(value)}[\"']?\s*(?:#.*)?$")
+    for number, line in enumerate(config_text[nav.start() :].splitlines(), start=1):
+        if entry.match(line):
+            return config_text.count("\n", 0, nav.start()) + number
+    return None
+
+
+def nav_script_problems(nav_items: list[Any], config_text: str, shown_as: str) -> list[str]:
+    """Nav entries whose address would run code (javascript:, vbscript:)."""
+    problems = []
+    pending = list(nav_items)
+    while pending:
+        item = pending.pop(0)
+        pending.extend(getattr(item, "children", None) or [])
+        url = getattr(item, "url", None)
+        if item.__class__.__name__ == "Link" and url and (scheme := script_url("href", url)):
+            line = nav_line(config_text, url)
+            place = f"{shown_as}, line {line}" if line else shown_as
+            problems.append(
+                f"{place}: the nav entry '{item.title}' links to a {scheme} address, which "
+                "would run code; a nav entry is a page of docs/ (page.md) or an https: "
+                "address."
+            )
+    return problems
 
 
 def _lines_outside_code(source: str) -> Iterator[tuple[int, str]]:

@@ -45,10 +45,13 @@ from bridges.engine.checks import (
     image_size_problems,
     make_meta_safe,
     moved_anchor_problems,
+    nav_line,
+    nav_script_problems,
     nesting_problems,
     raw_link_problems,
     raw_links,
     related_pages,
+    second_title_problems,
     unique_id_problems,
     without_control_characters,
     without_deep_nesting,
@@ -111,11 +114,48 @@ def on_startup(command: str, dirty: bool) -> None:
     _build["serving"] = command == "serve"
 
 
+class _NavFileWithLine(logging.Filter):
+    """MkDocs' warning about a nav entry naming a missing file, with mkdocs.yml's line."""
+
+    MISSING = re.compile(r"A reference to '(.+)' is included in the 'nav' configuration, "
+                         r"which is not found in the documentation files\.")  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__("bb-nav-file-with-line")
+        self.config_file = Path("mkdocs.yml")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        missing = self.MISSING.fullmatch(record.getMessage())
+        if missing and self.config_file.is_file():
+            text = self.config_file.read_text(encoding="utf-8")
+            line = nav_line(text, missing.group(1))
+            place = f"{self.config_file.name}, line {line}" if line else self.config_file.name
+            record.msg = (
+                f"{place}: the nav entry '{missing.group(1)}' names no file in docs/; write "
+                "the page's file name as it is in docs/, or remove the entry."
+            )
+            record.args = ()
+        return True
+
+
+def _nav_file_filter(config_file: Path) -> _NavFileWithLine:
+    logger = logging.getLogger("mkdocs.structure.nav")
+    # The hook module is reloaded with each config (live reload): reuse one filter.
+    found = next((f for f in logger.filters if getattr(f, "name", "") == "bb-nav-file-with-line"),
+                 None)  # fmt: skip
+    if found is None:
+        found = _NavFileWithLine()
+        logger.addFilter(found)
+    found.config_file = config_file
+    return found
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # The workers start up while MkDocs reads the pages, not when the first card is due.
     workers.start()
     config.extra["version"] = version("building-bridges")
     _build["problems"] = _problem_counter()
+    _nav_file_filter(Path(config.config_file_path or "mkdocs.yml"))
     glossary.USED_IN.clear()
     settings = config.mdx_configs.get("bridges.extensions.glossary", {})
     docs_dir = Path(settings.get("docs_dir", "docs"))
@@ -181,6 +221,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["nav"] = nav
+    config_file = Path(config.config_file_path or "mkdocs.yml")
+    shown_as = config_file.name
+    for problem in nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
+                                       shown_as):  # fmt: skip
+        log.error(problem)
     _build["moved_anchors"] = {}
     _build["raw_links"] = {}
     _build["pages"] = {}
@@ -212,6 +257,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         make_meta_safe(page, files)
     for problem in problems + id_problems(page):
         log.error(problem)
+    for oddity in second_title_problems(page.file.content_string, page.file.src_uri):
+        log.warning(oddity)
     _build["moved_anchors"][page.url] = page.meta.get("moved_anchors", {})
     _build["raw_links"][page.file.src_uri] = raw_links(page)
     _build["pages"][page.file.src_uri] = page.url
