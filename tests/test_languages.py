@@ -33,6 +33,9 @@ LANGUAGES_PAGE = "languages.md"
 # Nav title: the title of the page, its card and its chapter in the PDF.
 LANGUAGES_TITLE = "Bridges 桥梁 橋 🌉 جسور"
 ODD_FILE_NAMES = {"Mutual aid": "Mutual Aid.md", "Solidaridad": "solidaridad-ñ.md"}
+WIDE_PAGE = {"Wide layouts": "wide.md"}  # a 12-column table, a 300-character address, code
+# book.css: A4 with 20 mm side margins, in points.
+PAGE_WIDTH, SIDE_MARGIN = 595.28, 20 / 25.4 * 72
 
 
 def add_pages(project: Path) -> None:
@@ -40,7 +43,7 @@ def add_pages(project: Path) -> None:
     for page in FIXTURES.glob("*.md"):
         shutil.copy(page, project / "docs" / page.name)
     config_file = project / "mkdocs.yml"
-    entries = {LANGUAGES_TITLE: LANGUAGES_PAGE, **ODD_FILE_NAMES}
+    entries = {LANGUAGES_TITLE: LANGUAGES_PAGE, **ODD_FILE_NAMES, **WIDE_PAGE}
     # JSON strings are YAML strings: quoted, emoji and accents as they are.
     lines = "".join(
         f"  - {json.dumps(title, ensure_ascii=False)}: {json.dumps(source, ensure_ascii=False)}\n"
@@ -189,6 +192,59 @@ def test_the_pdf_of_the_site_stays_one_subset_per_font(languages_site):
     with pikepdf.open(languages_site / "building-bridges.pdf") as pdf:
         names = {str(font.BaseFont) for page in pdf.pages for font in page.Resources.Font.values()}
     assert all(re.match(r"^/[A-Z]{6}\+", name) for name in names), names
+
+
+# Layouts the PDF must hold ------------------------------------------------------
+
+
+def pdf_words(pdf: Path) -> list[tuple[int, float, float, str]]:
+    """(page, left, right, text) of every word, as `pdftotext -bbox` places it."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words, page = [], 0
+    for line in html.splitlines():
+        if "<page " in line:
+            page += 1
+        elif word := re.search(
+            r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*)</word>', line
+        ):
+            words.append((page, float(word.group(1)), float(word.group(2)), word.group(3)))
+    return words
+
+
+def test_every_word_of_the_pdf_is_inside_the_page_margins(languages_site):
+    """The wide table, the long address, the long word and the code lines included."""
+    words = pdf_words(languages_site / "building-bridges.pdf")
+    assert any("value_015" in text for *_, text in words)  # the code line is there
+    outside = [
+        (page, round(left), round(right), text)
+        for page, left, right, text in words
+        if left < SIDE_MARGIN - 1 or right > PAGE_WIDTH - SIDE_MARGIN + 1
+    ]
+    assert not outside, outside
+
+
+def test_no_character_of_the_wide_page_is_lost_when_it_breaks(languages_site):
+    """Broken lines, not cut ones: the long address and code lines come out whole."""
+    text = subprocess.run(
+        ["pdftotext", str(languages_site / "building-bridges.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    joined = "".join(text.split())
+    source = (FIXTURES / "wide.md").read_text(encoding="utf-8")
+    address = re.search(r"<(https://[^>]+)>", source).group(1)
+    code_lines = source.split("```text\n")[1].split("```")[0].splitlines()
+    assert len(address) == 300 and all(len(line) == 200 for line in code_lines)
+    for whole in [address, *code_lines]:
+        assert "".join(whole.split()) in joined, whole
+    # A table is read column by column: each word of each cell is looked for alone.
+    cells = {word for row in source.splitlines() if row.startswith("| ") for word in
+             row.replace("|", " ").split()}  # fmt: skip
+    words = {text for *_, text in pdf_words(languages_site / "building-bridges.pdf")}
+    assert "3.12" in cells and cells <= words, cells - words
 
 
 # Direction --------------------------------------------------------------------

@@ -58,6 +58,8 @@ DROPPED = (
 KEYWORDS = "allyship, coalition-building, intersectionality, solidarity, equity, social justice"
 # About 110 MiB of WeasyPrint layout: the 50x benchmark's glossary alone is 316,000.
 PART_CHARACTERS = 350_000
+# A table with more columns than this is set in a smaller type in the PDF.
+WIDE_TABLE_COLUMNS = 6
 # Where a link to another part points until the parts are joined.
 OTHER_PART = "bb-other-part:"
 Result = TypeVar("Result")
@@ -551,9 +553,16 @@ def read_chapter(site_dir: Path, url: str, slugs: dict[str, str], site_url: str)
             element.set("href", book_link(element.get("href"), url, slugs, site_url))
         if element.tag == "img" and element.get("src"):
             element.set("src", urljoin(url, element.get("src")))
+        if element.tag == "table" and _column_count(element) > WIDE_TABLE_COLUMNS:
+            element.set("class", " ".join([*element.get("class", "").split(), "bb-wide-table"]))
     title = article.cssselect("h1")[0].text_content().strip()
     body = "".join(lxml.html.tostring(child, encoding="unicode") for child in article)
     return Chapter(slug, title, body, is_appendix=slug == "glossary")
+
+
+def _column_count(table: HtmlElement) -> int:
+    return max((len(row.findall("th")) + len(row.findall("td")) for row in table.iter("tr")),
+               default=0)  # fmt: skip
 
 
 def built_file(site_dir: Path, address: str) -> Path:
