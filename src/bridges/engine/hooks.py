@@ -320,6 +320,13 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return output
 
 
+def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
+    # A failed rebuild shows its mistakes in the browser instead of stalling the tab.
+    from bridges.engine.serving import show_errors_in_browser
+
+    return show_errors_in_browser(server)
+
+
 def on_build_error(error: Exception) -> None:
     workers.cancel_pending()
 
