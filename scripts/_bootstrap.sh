@@ -48,7 +48,7 @@ build_packages_missing() {
 }
 
 # Installs the packages in `missing` as root; otherwise prints the one command
-# to run first, after "$1 need Debian packages".
+# to run first, after "$1 Debian packages" ("The tests need").
 install_missing() {
   local who=$1
   [ ${#missing[@]} -gt 0 ] || return 0
@@ -57,7 +57,7 @@ install_missing() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "$who need Debian packages: ${missing[*]}. Install them once with:" >&2
+    echo "$who Debian packages: ${missing[*]}. Install them once with:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
