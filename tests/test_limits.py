@@ -22,10 +22,11 @@ from bridges.engine.checks import (
     image_line,
     image_size_problems,
     nesting_problems,
+    page_size_problems,
     without_deep_nesting,
 )
 from bridges.extensions.safety import SafetyExtension, UnsafeContentError
-from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT
+from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT, PAGE_SIZE_LIMIT
 from bridges.pipeline.pdf import WeasyPrintProblems, images_refused_over
 from conftest import run_build
 
@@ -133,6 +134,24 @@ def test_an_image_without_alt_text_is_named_at_its_image_not_a_front_matter_ment
     source = FRONT_MATTER + "\n# Deep {#deep}\n\n![A photo](photo.png)\n\n![](photo.png)\n"
     assert image_line(source, "photo.png", without_alt=True) == 10
     assert image_line(source, "photo.png") == 8
+
+
+# Page size --------------------------------------------------------------------
+
+
+def test_a_page_over_the_size_limit_is_named_with_its_size_and_the_fix():
+    assert page_size_problems(1_234_567, "docs/long.md") == [
+        "docs/long.md: the page is 1,235 KB of text; the limit is 200 KB (about 30,000 "
+        "words), the most the PDF can lay out as one chapter. Split it into several pages."
+    ]
+
+
+def test_every_page_of_the_site_and_one_at_the_limit_are_accepted():
+    from conftest import ROOT
+
+    longest = max(path.stat().st_size for path in (ROOT / "docs").glob("*.md"))
+    assert page_size_problems(longest, "docs/page.md") == []
+    assert page_size_problems(PAGE_SIZE_LIMIT, "docs/page.md") == []
 
 
 # Text hygiene -----------------------------------------------------------------

@@ -15,3 +15,9 @@ NESTING_LIMIT = 20
 # of 20000 x 20000 at all. 40 megapixels is more than a page needs (the PDF
 # shows at most about 2500 pixels across).
 IMAGE_PIXEL_LIMIT = 40_000_000
+
+# A page longer than this is refused: the PDF lays out a chapter in one part
+# however long it is (bridges.pipeline.pdf, PART_CHARACTERS), about 110 MiB of
+# memory per 350,000 characters of HTML, and the full build's memory budget is
+# 300 MiB. 200,000 bytes of Markdown is about 30,000 words, a short book.
+PAGE_SIZE_LIMIT = 200_000

@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 
 from bridges.extensions.safety import MOVED_ANCHOR_TARGET
 from bridges.extensions.script_urls import script_url
-from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT
+from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT, PAGE_SIZE_LIMIT
 
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]+)"')
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -282,6 +282,17 @@ def html_nesting_problems(html: str, source: str, src_uri: str) -> list[str]:
             ]
         pending.extend((child, depth) for child in element)
     return []
+
+
+def page_size_problems(size: int, shown_as: str) -> list[str]:
+    """A page over PAGE_SIZE_LIMIT bytes: one message, before MkDocs reads it."""
+    if size <= PAGE_SIZE_LIMIT:
+        return []
+    return [
+        f"{shown_as}: the page is {size / 1000:,.0f} KB of text; the limit is "
+        f"{PAGE_SIZE_LIMIT / 1000:,.0f} KB (about 30,000 words), the most the PDF can lay "
+        "out as one chapter. Split it into several pages."
+    ]
 
 
 def encoding_problems(data: bytes, shown_as: str) -> list[str]:

@@ -48,6 +48,7 @@ from bridges.engine.checks import (
     nav_line,
     nav_script_problems,
     nesting_problems,
+    page_size_problems,
     raw_link_problems,
     raw_links,
     related_pages,
@@ -196,16 +197,17 @@ def _ids_in_source(path: Path) -> set[str]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    # MkDocs would stop at the first page that is not UTF-8 with a generic error:
-    # name each, with the line of its first bad byte, before it reads them.
-    problems = [
-        problem
-        for file in files.documentation_pages()
-        if file.abs_src_path
-        for problem in encoding_problems(
-            Path(file.abs_src_path).read_bytes(), f"docs/{file.src_uri}"
-        )
-    ]
+    # Before MkDocs reads the pages: one too long to lay out is not read at all, and
+    # MkDocs would stop at the first that is not UTF-8 with a generic error.
+    problems = []
+    for file in files.documentation_pages():
+        if not file.abs_src_path:
+            continue
+        path, shown_as = Path(file.abs_src_path), f"docs/{file.src_uri}"
+        if too_long := page_size_problems(path.stat().st_size, shown_as):
+            problems += too_long
+        else:
+            problems += encoding_problems(path.read_bytes(), shown_as)
     if problems:
         for problem in problems:
             log.error(problem)
