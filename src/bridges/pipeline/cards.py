@@ -88,7 +88,15 @@ class TextSetter:
         self.bold, self.size = bold, size
 
     def runs(self, text: str) -> list[Run]:
-        return [Run(part, file) for part, file in fonts.runs(text, self.bold)]
+        """Runs of one font each; spaces at a run's ends are runs of their own, which
+        take the direction of the text around them (`visual_order`)."""
+        pieces = []
+        for part, file in fonts.runs(text, self.bold):
+            core = part.strip()
+            before = part[: len(part) - len(part.lstrip())]
+            after = part[len(part.rstrip()) :] if core else ""
+            pieces += [Run(piece, file) for piece in (before, core, after) if piece]
+        return pieces
 
     def scale(self, run: Run) -> float:
         bitmap = run.file.chain_font.bitmap_size

@@ -130,7 +130,9 @@ def runs(text: str, bold: bool) -> list[tuple[str, FontFile]]:
     result: list[tuple[str, FontFile]] = []
     for number, character in enumerate(text):
         previous = result[-1][1] if result else fonts[0]
-        if character.isspace() or belongs_to_previous(character):
+        if character.isspace() and previous.chain_font.bitmap_size:
+            chosen = fonts[0]  # the emoji font's space is as wide as an emoji
+        elif character.isspace() or belongs_to_previous(character):
             chosen = previous
         elif text[number + 1 : number + 2] == EMOJI_STYLE:
             # "❤️": the heart DejaVu has, asked for as an emoji.
