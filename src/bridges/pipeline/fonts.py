@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import subprocess
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -96,8 +97,25 @@ def characters_of(file: FontFile) -> frozenset[int]:
     return frozenset(font.getBestCmap())
 
 
-def chain(bold: bool) -> list[FontFile]:
-    return [font_file(chain_font, bold) for chain_font in CHAIN]
+class Chain:
+    """The chain's fonts in one weight, each looked up when first needed: an
+    English card asks fontconfig for DejaVu alone."""
+
+    def __init__(self, bold: bool) -> None:
+        self.bold = bold
+
+    def __iter__(self) -> Iterator[FontFile]:
+        return (font_file(chain_font, self.bold) for chain_font in CHAIN)
+
+    def __getitem__(self, index: int) -> FontFile:
+        return font_file(CHAIN[index], self.bold)
+
+    def colour(self) -> list[FontFile]:
+        return [font_file(f, self.bold) for f in CHAIN if f.bitmap_size]
+
+
+def chain(bold: bool) -> Chain:
+    return Chain(bold)
 
 
 EMOJI_STYLE = "\ufe0f"
@@ -116,7 +134,7 @@ def belongs_to_previous(character: str) -> bool:
     )
 
 
-def font_for(character: str, fonts: list[FontFile]) -> FontFile | None:
+def font_for(character: str, fonts: Iterable[FontFile]) -> FontFile | None:
     """The first font of `fonts` that has `character`, or None."""
     return next((file for file in fonts if ord(character) in characters_of(file)), None)
 
@@ -136,8 +154,7 @@ def runs(text: str, bold: bool) -> list[tuple[str, FontFile]]:
             chosen = previous
         elif text[number + 1 : number + 2] == EMOJI_STYLE:
             # "❤️": the heart DejaVu has, asked for as an emoji.
-            colour = [file for file in fonts if file.chain_font.bitmap_size]
-            chosen = font_for(character, colour) or font_for(character, fonts) or previous
+            chosen = font_for(character, fonts.colour()) or font_for(character, fonts) or previous
         else:
             chosen = font_for(character, fonts) or previous
         if result and result[-1][1] == chosen:
