@@ -33,3 +33,32 @@ node_tools() {
     cp package-lock.json node_modules/.package-lock-installed
   fi
 }
+
+# Debian packages the build itself needs, added to the array `missing`: Pango
+# for WeasyPrint, and the fonts of the PDF and the preview cards
+# (src/bridges/pipeline/fonts.py): DejaVu, and Noto for Arabic, Hebrew,
+# Devanagari, Chinese, Japanese, Korean and emoji.
+build_packages_missing() {
+  ldconfig -p | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+  command -v fc-match >/dev/null || missing+=(fontconfig)
+  fc-list -q "DejaVu Sans" 2>/dev/null || missing+=(fonts-dejavu-core)
+  fc-list -q "Noto Sans Arabic" 2>/dev/null || missing+=(fonts-noto-core)
+  fc-list -q "Noto Sans CJK JP" 2>/dev/null || missing+=(fonts-noto-cjk)
+  fc-list -q "Noto Color Emoji" 2>/dev/null || missing+=(fonts-noto-color-emoji)
+}
+
+# Installs the packages in `missing` as root; otherwise prints the one command
+# to run first, after "$1 Debian packages" ("The tests need").
+install_missing() {
+  local who=$1
+  [ ${#missing[@]} -gt 0 ] || return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing ${missing[*]} from Debian ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "$who Debian packages: ${missing[*]}. Install them once with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import html as html_module
 import posixpath
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 import yaml
@@ -22,6 +23,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from bridges.extensions.safety import FRONT_MATTER, MOVED_ANCHOR_TARGET
+from bridges.extensions.script_urls import script_url
+from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT, PAGE_SIZE_LIMIT
 from bridges.pipeline.output_check import parse
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -61,6 +64,13 @@ LEFTOVER_MARKUP = [
         "'{text}' was published as text: a term link is [[id]] or [[shown words|id]] on one line.",
     ),
 ]
+LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])[ \t]")
+QUOTE_MARKERS = re.compile(r"^(?:[ \t]*>)+")
+# Blocks whose nesting counts in the built HTML: raw HTML can nest them too.
+NESTING_ELEMENTS = {"ul", "ol", "blockquote", "div", "details", "table", "section", "dl"}
+# Control characters a reader cannot see: everything in Unicode's Cc category
+# but the tab and the line ends an editor types.
+ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 ALLOWED_HIDE = {"feedback", "footer", "navigation", "path", "tags", "toc"}
 EXAMPLE_FRONT_MATTER = "---\ntitle: Allyship\ndescription: One sentence for link previews.\n---"
 
@@ -216,6 +226,174 @@ def make_meta_safe(page: Page, files: Files) -> None:
         page.meta.setdefault(key, "")
 
 
+def nesting_depths(source: str) -> Iterator[tuple[int, int, str]]:
+    """(line, depth, kind) of each list item and quote line outside fenced code."""
+    in_fence = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if quotes := QUOTE_MARKERS.match(line):
+            yield number, quotes.group(0).count(">"), "quote"
+        elif item := LIST_ITEM.match(line):
+            indent = item.group("indent").expandtabs(4)
+            yield number, len(indent) // 4 + 1, "list"
+
+
+def nesting_problems(source: str, src_uri: str) -> list[str]:
+    """A list or quote nested deeper than NESTING_LIMIT: one message, at its first line."""
+    for number, depth, kind in nesting_depths(source):
+        if depth > NESTING_LIMIT:
+            return [
+                f"docs/{src_uri}, line {number}: a {kind} nested more than {NESTING_LIMIT} "
+                f"levels deep; {NESTING_LIMIT} is the limit the PDF can lay out. Nest fewer "
+                "levels: split it into a flat list, or give its parts sub-headings."
+            ]
+    return []
+
+
+def without_deep_nesting(markdown: str) -> str:
+    """`markdown` with lines nested past the limit flattened, so that converting a page
+    that already failed its nesting check cannot exhaust Python's recursion limit."""
+    lines = []
+    for line in markdown.splitlines():
+        item = LIST_ITEM.match(line)
+        if item and len(item.group("indent").expandtabs(4)) // 4 >= NESTING_LIMIT:
+            line = line.lstrip()
+        quotes = QUOTE_MARKERS.match(line)
+        if quotes and quotes.group(0).count(">") > NESTING_LIMIT:
+            line = "> " + line[quotes.end() :]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def html_nesting_problems(html: str, source: str, src_uri: str) -> list[str]:
+    """Blocks nested deeper than the limit in the built page (raw HTML can nest them
+    past the Markdown check): one message, at the line of the first text inside."""
+    if not html.strip():
+        return []
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    pending = [(root, 0)]
+    while pending:
+        element, depth = pending.pop()
+        if not isinstance(element.tag, str):
+            continue
+        depth += element.tag in NESTING_ELEMENTS
+        if depth > NESTING_LIMIT:
+            text = next((t.strip() for t in element.itertext() if t.strip()), "")
+            line = line_of(source, text) if text else None
+            place = f"docs/{src_uri}" + (f", line {line}" if line else "")
+            return [
+                f"{place}: blocks (lists, quotes, <div>s) nested more than {NESTING_LIMIT} "
+                f"levels deep; {NESTING_LIMIT} is the limit the PDF can lay out. Nest fewer "
+                "levels."
+            ]
+        pending.extend((child, depth) for child in element)
+    return []
+
+
+def page_size_problems(size: int, shown_as: str) -> list[str]:
+    """A page over PAGE_SIZE_LIMIT bytes: one message, before MkDocs reads it."""
+    if size <= PAGE_SIZE_LIMIT:
+        return []
+    return [
+        f"{shown_as}: the page is {size / 1000:,.0f} KB of text; the limit is "
+        f"{PAGE_SIZE_LIMIT / 1000:,.0f} KB (about 30,000 words), the most the PDF can lay "
+        "out as one chapter. Split it into several pages."
+    ]
+
+
+def encoding_problems(data: bytes, shown_as: str) -> list[str]:
+    """A file that is not UTF-8: one message, at the line of its first bad byte."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start]
+        guess = bytes([byte]).decode("cp1252", errors="replace")
+        return [
+            f"{shown_as}, line {line}: the file is not UTF-8 text (byte 0x{byte:02X}, "
+            f"perhaps '{guess}' saved as Latin-1 or Windows-1252). Save the file as UTF-8 "
+            'in your editor ("Save with encoding" or "Reopen with encoding").'
+        ]
+    return []
+
+
+def control_character_problems(source: str, src_uri: str) -> list[str]:
+    """Invisible control characters (NUL, ESC, ...): one message per line that has one."""
+    problems = []
+    for number, line in enumerate(source.split("\n"), start=1):
+        found = sorted({c for c in line if _is_control(c)})
+        if found:
+            names = ", ".join(f"U+{ord(c):04X} {_control_name(c)}" for c in found)
+            problems.append(
+                f"docs/{src_uri}, line {number}: an invisible control character ({names}); "
+                "delete it (editors may show it as a box, ^@ or <0x00>), or retype the line."
+            )
+    return problems
+
+
+def without_control_characters(text: str) -> str:
+    return "".join(c for c in text if not _is_control(c))
+
+
+def _is_control(character: str) -> bool:
+    return unicodedata.category(character) == "Cc" and character not in ALLOWED_CONTROLS
+
+
+def _control_name(character: str) -> str:
+    names = {0: "NUL", 0x1B: "ESC", 0x7F: "DEL", 0x08: "BACKSPACE", 0x0C: "FORM FEED"}
+    return names.get(ord(character), "control character")
+
+
+def second_title_problems(source: str, src_uri: str) -> list[str]:
+    """Every '# ' heading after the first: a page has one title."""
+    titles = [
+        number
+        for number, line in _lines_outside_code(source)
+        if (heading := HEADING.match(line)) and heading.group(1) == "#"
+    ]
+    return [
+        f"docs/{src_uri}, line {number}: a second '# ' heading; a page has one title, the "
+        f"first (line {titles[0]}), which the menu, the PDF and search use. Make this one a "
+        "section: '## Heading {#heading-id}'."
+        for number in titles[1:]
+    ]
+
+
+def nav_line(config_text: str, value: str) -> int | None:
+    """The line of mkdocs.yml's `nav:` that holds the entry `value` (a file or address)."""
+    nav = re.search(r"^nav\s*:", config_text, re.MULTILINE)
+    if not nav:
+        return None
+    entry = re.compile(rf"^\s*-\s*(?:.*?:\s*)?[\"']?{re.escape(value)}[\"']?\s*(?:#.*)?$")
+    for number, line in enumerate(config_text[nav.start() :].splitlines(), start=1):
+        if entry.match(line):
+            return config_text.count("\n", 0, nav.start()) + number
+    return None
+
+
+def nav_script_problems(nav_items: list[Any], config_text: str, shown_as: str) -> list[str]:
+    """Nav entries whose address would run code (javascript:, vbscript:)."""
+    problems = []
+    pending = list(nav_items)
+    while pending:
+        item = pending.pop(0)
+        pending.extend(getattr(item, "children", None) or [])
+        url = getattr(item, "url", None)
+        if item.__class__.__name__ == "Link" and url and (scheme := script_url("href", url)):
+            line = nav_line(config_text, url)
+            place = f"{shown_as}, line {line}" if line else shown_as
+            problems.append(
+                f"{place}: the nav entry '{item.title}' links to a {scheme} address, which "
+                "would run code; a nav entry is a page of docs/ (page.md) or an https: "
+                "address."
+            )
+    return problems
+
+
 def _lines_outside_code(source: str) -> Iterator[tuple[int, str]]:
     """The body's lines, with their numbers, outside fenced and indented code. The
     front matter is plain text, shown escaped: never markup."""
@@ -297,12 +475,85 @@ def content_problems(
         if not (image.get("alt") or "").strip():
             address = image.get("src", "")
             name = posixpath.basename(urlsplit(address).path)
-            line = (line_of(source, name) if name else None) or line_of(source.lower(), "<img")
+            line = image_line(source, name, without_alt=True) if name else None
+            line = line or line_of(source.lower(), "<img")  # no file name: its element
             problems.append(
                 f"{where(page, line)}: the image '{name}' "
                 f"has no alt text: write ![what the image shows]({name})."
             )
     return problems
+
+
+def image_line(source: str, name: str, without_alt: bool = False) -> int | None:
+    """The line of the first image of the page's body that shows the file `name`
+    (one without alt text if asked): never a line of the front matter, where the
+    name may appear in a description."""
+    body_start = _body_start(source)
+    name = re.escape(name)
+    patterns = [
+        rf"!\[\s*\]\([^)\n]*{name}",
+        rf"<img\b(?![^>]*\balt\s*=\s*[\"'][^\"']*\w)[^>]*{name}",
+    ]
+    if not without_alt:
+        patterns = [rf"!\[[^\]\n]*\]\([^)\n]*{name}", rf"<img\b[^>]*{name}"]
+    for pattern in [*patterns, name]:
+        match = re.compile(pattern, re.IGNORECASE).search(source, body_start)
+        if match:
+            return source.count("\n", 0, match.start()) + 1
+    return None
+
+
+def _body_start(source: str) -> int:
+    """Where the page's Markdown starts, after its front matter."""
+    front = re.match(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", source, re.DOTALL)
+    return front.end() if front else 0
+
+
+def image_size_problems(html: str, source: str, src_uri: str, page_url: str,
+                        docs_dir: Path) -> list[str]:  # fmt: skip
+    """Images of the page over IMAGE_PIXEL_LIMIT, read from their headers only."""
+    from PIL import UnidentifiedImageError
+
+    if not html.strip():
+        return []
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    problems = []
+    for image in root.iter("img"):
+        address = urlsplit(image.get("src", ""))
+        if address.scheme or address.netloc or not address.path:
+            continue
+        site_path = posixpath.normpath(posixpath.join("/" + page_url, address.path))
+        file = docs_dir / unquote(site_path).lstrip("/")
+        if not file.is_file() or file.suffix.lower() == ".svg":
+            continue
+        try:
+            width, height = image_size(file)
+        except (UnidentifiedImageError, OSError):
+            continue  # not an image Pillow knows; the browser and WeasyPrint say so
+        if width * height > IMAGE_PIXEL_LIMIT:
+            line = image_line(source, file.name)
+            problems.append(
+                f"docs/{src_uri}"
+                + (f", line {line}" if line else "")
+                + f": the image '{file.name}' is {width} x {height} pixels "
+                f"({width * height / 1e6:.0f} megapixels); the limit is "
+                f"{IMAGE_PIXEL_LIMIT // 1_000_000} megapixels. Save it smaller: 2400 pixels "
+                "across is plenty for the site and the PDF."
+            )
+    return problems
+
+
+def image_size(file: Path) -> tuple[int, int]:
+    """(width, height) from the image's header: no pixel is decoded. Pillow's own
+    limit is lifted for the look, so that the message can give the size."""
+    from PIL import Image
+
+    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        with Image.open(file) as opened:
+            return opened.size
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def _published_text(element: Any) -> Iterator[str]:

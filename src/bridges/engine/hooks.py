@@ -37,14 +37,25 @@ from bridges.engine.checks import (
     ATTRIBUTE_LIST,
     alias_moved_anchors,
     content_problems,
+    control_character_problems,
+    encoding_problems,
     front_matter_problems,
+    html_nesting_problems,
     id_problems,
+    image_size_problems,
     make_meta_safe,
     moved_anchor_problems,
+    nav_line,
+    nav_script_problems,
+    nesting_problems,
+    page_size_problems,
     raw_link_problems,
     raw_links,
     related_pages,
+    second_title_problems,
     unique_id_problems,
+    without_control_characters,
+    without_deep_nesting,
 )
 from bridges.engine.files import docs_problems
 from bridges.extensions import glossary
@@ -108,6 +119,42 @@ def on_startup(command: str, dirty: bool) -> None:
     _build["serving"] = command == "serve"
 
 
+class _NavFileWithLine(logging.Filter):
+    """MkDocs' warning about a nav entry naming a missing file, with mkdocs.yml's line."""
+
+    MISSING = re.compile(r"A reference to '(.+)' is included in the 'nav' configuration, "
+                         r"which is not found in the documentation files\.")  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__("bb-nav-file-with-line")
+        self.config_file = Path("mkdocs.yml")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        missing = self.MISSING.fullmatch(record.getMessage())
+        if missing and self.config_file.is_file():
+            text = self.config_file.read_text(encoding="utf-8")
+            line = nav_line(text, missing.group(1))
+            place = f"{self.config_file.name}, line {line}" if line else self.config_file.name
+            record.msg = (
+                f"{place}: the nav entry '{missing.group(1)}' names no file in docs/; write "
+                "the page's file name as it is in docs/, or remove the entry."
+            )
+            record.args = ()
+        return True
+
+
+def _nav_file_filter(config_file: Path) -> _NavFileWithLine:
+    logger = logging.getLogger("mkdocs.structure.nav")
+    # The hook module is reloaded with each config (live reload): reuse one filter.
+    found = next((f for f in logger.filters if getattr(f, "name", "") == "bb-nav-file-with-line"),
+                 None)  # fmt: skip
+    if found is None:
+        found = _NavFileWithLine()
+        logger.addFilter(found)
+    found.config_file = config_file
+    return found
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # Before MkDocs walks docs/ (following symlinks) and before the glossary is read.
     _stop_on_file_problems(config)
@@ -115,6 +162,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     workers.start()
     config.extra["version"] = version("building-bridges")
     _build["problems"] = _problem_counter()
+    _nav_file_filter(Path(config.config_file_path or "mkdocs.yml"))
     glossary.USED_IN.clear()
     settings = config.mdx_configs.get("bridges.extensions.glossary", {})
     docs_dir = Path(settings.get("docs_dir", "docs"))
@@ -173,6 +221,21 @@ def _ids_in_source(path: Path) -> set[str]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    # Before MkDocs reads the pages: one too long to lay out is not read at all, and
+    # MkDocs would stop at the first that is not UTF-8 with a generic error.
+    problems = []
+    for file in files.documentation_pages():
+        if not file.abs_src_path:
+            continue
+        path, shown_as = Path(file.abs_src_path), f"docs/{file.src_uri}"
+        if too_long := page_size_problems(path.stat().st_size, shown_as):
+            problems += too_long
+        else:
+            problems += encoding_problems(path.read_bytes(), shown_as)
+    if problems:
+        for problem in problems:
+            log.error(problem)
+        raise Abort("fix the problems above")
     # Material's stylesheets depend on nothing the pages say: parsed while they are built.
     _build["stylesheets"] = {
         PurePosixPath(file.src_uri).name: parsed_sheet(Path(file.abs_src_path))
@@ -185,6 +248,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     escape_nav_titles(nav)
     _build["nav"] = nav
+    config_file = Path(config.config_file_path or "mkdocs.yml")
+    shown_as = config_file.name
+    for problem in nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
+                                       shown_as):  # fmt: skip
+        log.error(problem)
     _build["moved_anchors"] = {}
     _build["raw_links"] = {}
     _build["pages"] = {}
@@ -229,12 +297,23 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         make_meta_safe(page, files)
     for problem in problems + id_problems(page):
         log.error(problem)
+    for oddity in second_title_problems(page.file.content_string, page.file.src_uri):
+        log.warning(oddity)
     _build["moved_anchors"][page.url] = page.meta.get("moved_anchors", {})
     _build["raw_links"][page.file.src_uri] = raw_links(page)
     _build["pages"][page.file.src_uri] = page.url
     _build["sources"][page.file.dest_uri] = _shown_path(config, page.file.abs_src_path)
     # Material's search index reads the title as HTML: give it the escaped form.
     page.meta["title"] = escape(str(page.meta["title"]))
+    source = page.file.content_string
+    if problems := control_character_problems(source, page.file.src_uri):
+        for problem in problems:
+            log.error(problem)
+        markdown = without_control_characters(markdown)
+    if problems := nesting_problems(source, page.file.src_uri):
+        for problem in problems:
+            log.error(problem)
+        markdown = without_deep_nesting(markdown)  # the build fails; no recursion error first
     return markdown
 
 
@@ -250,9 +329,14 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             return html
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
-    for problem in content_problems(
-        html, page, glossary.EXPLICIT_TERM, _build["terms"].path
-    ) + unique_id_problems(html, page):
+    source = page.file.content_string
+    problems = content_problems(html, page, glossary.EXPLICIT_TERM, _build["terms"].path)
+    problems += unique_id_problems(html, page)
+    if not nesting_problems(source, page.file.src_uri):  # reported before
+        problems += html_nesting_problems(html, source, page.file.src_uri)
+    problems += image_size_problems(html, source, page.file.src_uri, page.url,
+                                    Path(config.docs_dir))  # fmt: skip
+    for problem in problems:
         log.error(problem)
     return html
 
@@ -289,6 +373,13 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if len(_build["scans"]) == _build.get("page_count"):
         workers.flush()  # the last page: its batch need not wait for the build's end
     return output
+
+
+def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
+    # A failed rebuild shows its mistakes in the browser instead of stalling the tab.
+    from bridges.engine.serving import show_errors_in_browser
+
+    return show_errors_in_browser(server)
 
 
 def on_build_error(error: Exception) -> None:

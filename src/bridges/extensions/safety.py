@@ -57,6 +57,7 @@ CODE_ELEMENTS = frozenset(
 )  # fmt: skip
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 CODE_SPAN = re.compile(r"`[^`]*`")
+FENCE = re.compile(r"^\s*(```|~~~)")
 # A moved anchor is an id on the same page, or a path in the site with a #fragment.
 MOVED_ANCHOR_TARGET = re.compile(r"^(?!//)[^\s:\\]+$")
 
@@ -98,7 +99,7 @@ class UnsafeContentError(_BaseError):
 @dataclass(frozen=True)
 class Finding:
     what: str  # for the reader of the message: "a <script> element"
-    needle: str  # what to look for in the source, to name the line
+    needle: str  # a regular expression for the source, to name the line
     fix: str
     element: str = ""  # its element's start, "<img": the line when the needle is encoded
 
@@ -114,24 +115,24 @@ def _scan(html: str) -> tuple[list[Finding], list[Finding]]:
         if not tag or tag.startswith(("-", "_")):
             continue  # text, comments, processing instructions
         if tag in CODE_ELEMENTS:
-            findings.append(Finding(f"a <{tag}> element", f"<{tag}", SCRIPT_FIX))
+            findings.append(Finding(f"a <{tag}> element", rf"<{tag}\b", SCRIPT_FIX))
         elif tag == "style":
-            findings.append(Finding("a <style> element", "<style", STYLE_FIX))
+            findings.append(Finding("a <style> element", r"<style\b", STYLE_FIX))
         for name, value in node.attributes.items():
             name, value = name.lower(), value or ""
-            element = f"<{tag}"
+            element = rf"<{re.escape(tag)}\b"
             if name.startswith("on"):
                 what = f"the event attribute {name}= on <{tag}>"
-                findings.append(Finding(what, name, SCRIPT_FIX, element))
+                findings.append(Finding(what, attribute(name), SCRIPT_FIX, element))
             elif name == "style":
                 what = f"a style= attribute on <{tag}>"
-                findings.append(Finding(what, "style", STYLE_FIX, element))
+                findings.append(Finding(what, attribute("style"), STYLE_FIX, element))
             elif scheme := script_url(name, value):
                 what = f"a {scheme} URL in {name}= on <{tag}>"
-                findings.append(Finding(what, scheme, SCRIPT_FIX, element))
+                findings.append(Finding(what, re.escape(scheme), SCRIPT_FIX, element))
             elif url := _remote_url(tag, name, value):
                 what = f"<{tag}> loads {url}, not a file of this site"
-                remote.append(Finding(what, url, REMOTE_FIX, element))
+                remote.append(Finding(what, re.escape(url), REMOTE_FIX, element))
     return findings, remote
 
 
@@ -158,10 +159,21 @@ def page_problems_in_html(html: str) -> list[Finding]:
     return findings + remote
 
 
+def attribute(name: str) -> str:
+    """The pattern of `name=` as written in HTML or an attribute list."""
+    return rf"(?<![\w-]){re.escape(name)}\s*="
+
+
 def line_of(needle: str, lines: list[str], first: int = 1) -> int | None:
-    """The number of the first line holding `needle` (any case), counting from `first`."""
+    """The number of the first line matching the pattern `needle` (any case), counting
+    from `first`; code (fenced blocks and spans) is skipped, as it is never markup."""
+    pattern = re.compile(needle, re.IGNORECASE)
+    in_fence = False
     for number, line in enumerate(lines, start=first):
-        if needle.casefold() in line.casefold():
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence and pattern.search(CODE_SPAN.sub("", line)):
             return number
     return None
 
@@ -203,7 +215,7 @@ class _KeepSource(Preprocessor):
         findings = [
             Finding(
                 f"'{found.group()}', markup that Python's HTML parser cannot read",
-                found.group(),
+                re.escape(found.group()),
                 UNREADABLE_FIX,
             )
             for line in lines

@@ -168,6 +168,7 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     terms: dict[str, Term] = {}
     first_line: dict[str, int] = {}
     topic_lines: dict[str, int] = {}
+    empty_matches: dict[str, int] = {}
     # Ids of entries with problems still count, so see_also to them is not reported too.
     all_ids = {e.get("id") for e in entries if isinstance(e, dict)}
     for entry in entries:
@@ -184,6 +185,8 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
         terms[term.id] = term
         first_line[term.id] = line
         topic_lines[term.id] = entry["__lines__"].get("topic", line)
+        if term.matches == ():
+            empty_matches[term.id] = entry["__lines__"].get("matches", line)
 
     problems += _phrase_clashes(path, terms, first_line)
     for term in terms.values():
@@ -205,6 +208,13 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
                 "name, or remove the topic."
             )
             terms[term_id] = Term(**{**term.__dict__, "topic": ""})
+    for term_id, line in empty_matches.items():
+        # Silently odd: the term's own name would have linked; now nothing does.
+        warnings.append(
+            f"{path}, line {line}: term '{term_id}' has 'matches: []', so no word in the "
+            f"text links to it (only [[{term_id}]] does). List the words that should link, "
+            "or remove the line to link the term's own name."
+        )
     return Glossary(path, terms, warnings)
 
 

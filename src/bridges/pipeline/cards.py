@@ -1,7 +1,11 @@
 """Link-preview images (1200 x 630 PNG), one per page, drawn with Pillow.
 
-No network is needed: the text is set in DejaVu, which Debian's base image
-ships, so a build on any machine of the project gives the same bytes.
+No network is needed: the text is set in DejaVu and, for what DejaVu lacks
+(Arabic, Hebrew, Devanagari, Chinese, Japanese, Korean, emoji), in Debian's Noto
+fonts, one run of characters at a time (`bridges.pipeline.fonts`), so a build
+on any machine of the project gives the same bytes. Lines break between words,
+between CJK characters, and inside a word too long for a line; a title too long
+for two lines is set smaller before it is cut short with an ellipsis.
 
 Drawing is started while MkDocs renders the pages (`start_card`) and runs in
 the build's worker processes (`bridges.processes.workers`), on the cores MkDocs leaves
@@ -15,13 +19,16 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 from concurrent.futures import Future
+from dataclasses import dataclass
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from bridges.extensions.direction import first_strong_direction, is_right_to_left
+from bridges.pipeline import fonts
 from bridges.processes import workers
 
 WIDTH, HEIGHT = 1200, 630
@@ -34,14 +41,26 @@ CARDS_DIR = "assets/cards"
 TEXT_COLOURS = (AMBER, WHITE, "#d8ecec")
 BLEND_STEPS = 20
 COMPRESS_LEVEL = 6
+# Title sizes tried in turn until the title fits in its lines; then it is cut short.
+TITLE_SIZES = (76, 62, 52)
+TITLE_LINES = 2
+DESCRIPTION_SIZE = 34
+DESCRIPTION_LINES = 3
+ELLIPSIS = "\u2026"
 
 CardInputs = tuple[str, str, str]
 _drawn: dict[CardInputs, Future[bytes]] = {}
 
 
 def page_slug(url: str) -> str:
-    """A file-name-safe name for the page at `url`: "" is "home"."""
-    return url.strip("/").replace("/", "-") or "home"
+    """A file-name-safe name for the page at `url`: "" is "home".
+
+    MkDocs gives a page named `Mutual Aid.md` or `solidaridad-ñ.md` the escaped
+    address `Mutual%20Aid/` or `solidaridad-%C3%B1/`. The slug keeps the escapes
+    with `_` for `%`: ASCII, one name per page, and the same text as a file name
+    (card, EPUB chapter), an id (PDF) and in an address, where a `%` would be read
+    as an escape and lead to another file."""
+    return url.strip("/").replace("/", "-").replace("%", "_") or "home"
 
 
 def card_path(url: str) -> str:
@@ -50,27 +69,184 @@ def card_path(url: str) -> str:
 
 
 @cache
-def font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    pattern = "DejaVu Sans:bold" if bold else "DejaVu Sans"
-    path = subprocess.run(
-        ["fc-match", "--format=%{file}", pattern], capture_output=True, text=True, check=False
-    ).stdout
-    if "DejaVuSans" not in path:
-        raise RuntimeError("Preview cards need the DejaVu fonts: apt-get install fonts-dejavu-core")
-    return ImageFont.truetype(path, size)
+def face(file: fonts.FontFile, size: int) -> ImageFont.FreeTypeFont:
+    if file.chain_font.bitmap_size:  # drawn at its one size, then scaled (see `_draw_run`)
+        size = file.chain_font.bitmap_size
+    return ImageFont.truetype(file.path, size, index=file.index)
 
 
-def wrap(
-    draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int
-) -> list[str]:
+@dataclass(frozen=True)
+class Run:
+    text: str
+    file: fonts.FontFile
+
+
+class TextSetter:
+    """Measures and draws text in the font chain at one size and weight."""
+
+    def __init__(self, bold: bool, size: int) -> None:
+        self.bold, self.size = bold, size
+
+    def runs(self, text: str) -> list[Run]:
+        """Runs of one font each; spaces at a run's ends are runs of their own, which
+        take the direction of the text around them (`visual_order`)."""
+        pieces = []
+        for part, file in fonts.runs(text, self.bold):
+            core = part.strip()
+            before = part[: len(part) - len(part.lstrip())]
+            after = part[len(part.rstrip()) :] if core else ""
+            pieces += [Run(piece, file) for piece in (before, core, after) if piece]
+        return pieces
+
+    def scale(self, run: Run) -> float:
+        bitmap = run.file.chain_font.bitmap_size
+        return self.size / bitmap if bitmap else 1.0
+
+    def length(self, text: str) -> float:
+        return sum(self.run_length(run) for run in self.runs(text))
+
+    def run_length(self, run: Run) -> float:
+        return face(run.file, self.size).getlength(run.text, **_layout(run)) * self.scale(run)
+
+    def draw(self, image: Image.Image, xy: tuple[int, int], text: str, fill: str) -> None:
+        """Draws one line; a line that starts right to left is set from the right margin."""
+        right_to_left = is_right_to_left(text)
+        x = WIDTH - xy[0] - self.length(text) if right_to_left else float(xy[0])
+        for run in visual_order(self.runs(text), right_to_left):
+            self._draw_run(image, (x, xy[1]), run, fill)
+            x += self.run_length(run)
+
+    def _draw_run(self, image: Image.Image, xy: tuple[float, int], run: Run, fill: str) -> None:
+        font = face(run.file, self.size)
+        # Every run sits on the line's one baseline, where DejaVu's would be.
+        baseline = xy[1] + face(_first_font(self.bold), self.size).getmetrics()[0]
+        if not run.file.chain_font.bitmap_size:
+            ImageDraw.Draw(image).text((xy[0], baseline), run.text, font=font, fill=fill,
+                                       anchor="ls", **_layout(run))  # fmt: skip
+            return
+        # Colour emoji: drawn at the font's one size, scaled to the line's.
+        _, _, right, bottom = font.getbbox(run.text)
+        drawn = Image.new("RGBA", (max(1, right), max(1, bottom)))
+        ImageDraw.Draw(drawn).text((0, 0), run.text, font=font, embedded_color=True)
+        scale = self.scale(run)
+        drawn = drawn.resize((max(1, round(right * scale)), max(1, round(bottom * scale))),
+                             Image.Resampling.LANCZOS)  # fmt: skip
+        # An emoji stands on the baseline, a little below it as in the font.
+        image.paste(drawn, (round(xy[0]), round(baseline - drawn.height * 0.88)), drawn)
+
+
+def _layout(run: Run) -> dict[str, str]:
+    # Raqm orders the characters within a run (and joins Arabic letters).
+    return {"direction": "rtl"} if is_right_to_left(run.text) else {}
+
+
+def visual_order(runs: list[Run], right_to_left: bool) -> list[Run]:
+    """The runs of a line from left to right, by the Unicode bidirectional rule at
+    the level of runs: a stretch of runs against the line's direction keeps its
+    order, and the line runs the other way; a run with no strong character
+    (digits, punctuation) goes with its neighbours when they agree."""
+    line = "rtl" if right_to_left else "ltr"
+    strong = [first_strong_direction(run.text) for run in runs]
+    resolved = []
+    for number, direction in enumerate(strong):
+        if direction is None:
+            before = next((d for d in reversed(strong[:number]) if d), line)
+            after = next((d for d in strong[number + 1 :] if d), line)
+            direction = before if before == after else line
+        resolved.append(direction)
+    stretches = [
+        (direction, [run for _, run in group])
+        for direction, group in groupby(zip(resolved, runs, strict=True), key=lambda pair: pair[0])
+    ]
+    if right_to_left:
+        stretches.reverse()
+    return [
+        run
+        for direction, stretch in stretches
+        for run in (reversed(stretch) if direction == "rtl" else stretch)
+    ]
+
+
+def _first_font(bold: bool) -> fonts.FontFile:
+    return fonts.chain(bold)[0]
+
+
+def wrap(text: str, setter: TextSetter, width: int) -> list[str]:
+    """`text` in lines no wider than `width`: broken between words, between CJK
+    characters, and inside a word that is too long for a line of its own."""
     lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(candidate, font=face) <= width:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
+    for word in _breakable_words(text):
+        space = " " if word.startswith(" ") else ""
+        for number, piece in enumerate(_pieces_that_fit(word.lstrip(), setter, width)):
+            # Only a word's first piece may follow the line before; the rest start lines.
+            if lines and number == 0 and setter.length(lines[-1] + space + piece) <= width:
+                lines[-1] += space + piece
+            else:
+                lines.append(piece)
     return lines
+
+
+def _breakable_words(text: str) -> list[str]:
+    """Words with the space before them kept; each CJK character is a word of its own."""
+    words: list[str] = []
+    pending_space = ""
+    for character in " ".join(text.split()):
+        if character == " ":
+            pending_space = " "
+        elif _breaks_anywhere(character) or not words or pending_space:
+            words.append(pending_space + character)
+            pending_space = ""
+        elif _breaks_anywhere(words[-1][-1]) and not fonts.belongs_to_previous(character):
+            words.append(character)
+        else:
+            words[-1] += character
+    return words
+
+
+def _breaks_anywhere(character: str) -> bool:
+    """Chinese, Japanese and Korean lines may break between any two characters."""
+    code = ord(character)
+    return (
+        0x2E80 <= code <= 0x9FFF  # CJK radicals, kana, ideographs
+        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF
+    )
+
+
+def _pieces_that_fit(word: str, setter: TextSetter, width: int) -> list[str]:
+    """`word`, or, when it is wider than a line, its longest beginnings that fit."""
+    if setter.length(word) <= width:
+        return [word]
+    pieces, piece = [], ""
+    for character in word:
+        if (
+            piece
+            and not fonts.belongs_to_previous(character)
+            and setter.length(piece + character) > width
+        ):
+            pieces.append(piece)
+            piece = ""
+        piece += character
+    return [*pieces, piece]
+
+
+def fit(
+    text: str, bold: bool, sizes: tuple[int, ...], width: int, max_lines: int
+) -> tuple[TextSetter, list[str]]:
+    """The largest of `sizes` at which `text` fits in `max_lines`; at the smallest,
+    the lines that fit, the last one ending with an ellipsis."""
+    for size in sizes:
+        setter = TextSetter(bold, size)
+        lines = wrap(text, setter, width)
+        if len(lines) <= max_lines:
+            return setter, lines
+    shown = lines[:max_lines]
+    last = shown[-1]
+    while last and setter.length(last + ELLIPSIS) > width:
+        last = last[:-1]
+    return setter, [*shown[:-1], last.rstrip() + ELLIPSIS]
 
 
 def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> None:
@@ -107,7 +283,11 @@ def make_card(title: str, description: str, site_name: str, target: Path) -> Non
 
 def draw_card(title: str, description: str, site_name: str) -> bytes:
     image = _card_image(title, description, site_name)
-    indexed = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
+    if any(fonts.has_colour_glyphs(text) for text in (title, description, site_name)):
+        # Colour emoji need colours of their own beside the card's blends.
+        indexed = image.quantize(colors=256, dither=Image.Dither.NONE)
+    else:
+        indexed = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
     png = io.BytesIO()
     indexed.save(png, "PNG", compress_level=COMPRESS_LEVEL)
     return png.getvalue()
@@ -133,13 +313,19 @@ def _card_image(title: str, description: str, site_name: str) -> Image.Image:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, HEIGHT - 24, WIDTH, HEIGHT), fill=TEAL_DARK)
     draw_bridge(draw, MARGIN, MARGIN - 10, 96)
-    draw.text((MARGIN + 124, MARGIN + 22), site_name, font=font(True, 40), fill=AMBER)
+    name_width = WIDTH - 2 * MARGIN - 124
+    name_setter, name_lines = fit(site_name, True, (40, 32), name_width, 1)
+    name_setter.draw(image, (MARGIN + 124, MARGIN + 22), name_lines[0] if name_lines else "",
+                     AMBER)  # fmt: skip
     y = 250
-    for line in wrap(draw, title, font(True, 76), WIDTH - 2 * MARGIN)[:2]:
-        draw.text((MARGIN, y), line, font=font(True, 76), fill=WHITE)
-        y += 92
-    for line in wrap(draw, description, font(False, 34), WIDTH - 2 * MARGIN)[:3]:
-        draw.text((MARGIN, y + 24), line, font=font(False, 34), fill="#d8ecec")
+    setter, lines = fit(title, True, TITLE_SIZES, WIDTH - 2 * MARGIN, TITLE_LINES)
+    for line in lines:
+        setter.draw(image, (MARGIN, y), line, WHITE)
+        y += round(setter.size * 92 / 76)
+    setter, lines = fit(description, False, (DESCRIPTION_SIZE,), WIDTH - 2 * MARGIN,
+                        DESCRIPTION_LINES)  # fmt: skip
+    for line in lines:
+        setter.draw(image, (MARGIN, y + 24), line, "#d8ecec")
         y += 46
     return image
 
@@ -160,13 +346,15 @@ def draw_cover(title: str, description: str, site_name: str) -> bytes:
     # The site name is the book's title; a home page titled otherwise adds its title.
     headings = [(site_name, 132, WHITE)] + ([(title, 76, AMBER)] if title != site_name else [])
     for text, size, colour in headings:
-        for line in wrap(draw, text, font(True, size), width):
-            draw.text((COVER_MARGIN, y), line, font=font(True, size), fill=colour)
+        setter = TextSetter(True, size)
+        for line in wrap(text, setter, width):
+            setter.draw(image, (COVER_MARGIN, y), line, colour)
             y += round(size * 1.22)
         y += 40
     y += 60
-    for line in wrap(draw, description, font(False, 56), width):
-        draw.text((COVER_MARGIN, y), line, font=font(False, 56), fill="#d8ecec")
+    setter = TextSetter(False, 56)
+    for line in wrap(description, setter, width):
+        setter.draw(image, (COVER_MARGIN, y), line, "#d8ecec")
         y += 76
     indexed = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
     png = io.BytesIO()

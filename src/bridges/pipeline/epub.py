@@ -29,7 +29,14 @@ from mkdocs.structure.nav import Navigation
 
 from bridges import TEMPLATES
 from bridges.pipeline.cards import draw_cover, page_slug
-from bridges.pipeline.pdf import KEYWORDS, Chapter, built_site_nav, read_chapter, source_date
+from bridges.pipeline.pdf import (
+    KEYWORDS,
+    Chapter,
+    built_file,
+    built_site_nav,
+    read_chapter,
+    source_date,
+)
 
 log = logging.getLogger("mkdocs.bridges.epub")
 
@@ -127,7 +134,11 @@ def build_epub(config: MkDocsConfig, nav: Navigation) -> Path:
     )
     for chapter in chapters:
         for image in chapter.images:
-            files[f"{FOLDER}/{image}"] = (site_dir / image).read_bytes()
+            # The chapter and the manifest name the image by address (escaped), the
+            # zip by file name, as a reading system unescapes the address to find it.
+            files[f"{FOLDER}/{built_file(Path(), image).as_posix()}"] = built_file(
+                site_dir, image
+            ).read_bytes()
     target = site_dir / EPUB_NAME
     write_epub(target, files, source_date())
     log.info("EPUB written to %s", target)

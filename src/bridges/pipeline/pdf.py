@@ -26,13 +26,14 @@ import re
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -42,6 +43,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.nav import Navigation
 
 from bridges import TEMPLATES
+from bridges.limits import IMAGE_PIXEL_LIMIT
 from bridges.pipeline.cards import page_slug
 from bridges.processes.forked import run_forked
 
@@ -56,6 +58,8 @@ DROPPED = (
 KEYWORDS = "allyship, coalition-building, intersectionality, solidarity, equity, social justice"
 # About 110 MiB of WeasyPrint layout: the 50x benchmark's glossary alone is 316,000.
 PART_CHARACTERS = 350_000
+# A table with more columns than this is set in a smaller type in the PDF.
+WIDE_TABLE_COLUMNS = 6
 # Where a link to another part points until the parts are joined.
 OTHER_PART = "bb-other-part:"
 Result = TypeVar("Result")
@@ -86,16 +90,20 @@ def build_pdf(
     target = target or site_dir / PDF_NAME
     book = Book(config, site_dir, chapters, source_date())
     parts = split_into_parts(chapters, part_characters)
-    with WeasyPrintProblems() as problems:
+    with WeasyPrintProblems() as problems, images_refused_over(IMAGE_PIXEL_LIMIT):
         if len(parts) == 1:
             book.write(target, front_matter=True, chapters=chapters)
         else:
             write_in_parts(book, parts, target, problems)
     if problems.messages:
         target.unlink(missing_ok=True)
+        # Addresses in the site, not in the build's temporary folder, which is gone.
+        messages = [
+            message.replace(f"file://{site_dir}/", "").replace(f"{site_dir}/", "")
+            for message in problems.messages
+        ]
         raise PluginError(
-            "The PDF could not be made cleanly; WeasyPrint reported:\n  "
-            + "\n  ".join(problems.messages)
+            "The PDF could not be made cleanly; WeasyPrint reported:\n  " + "\n  ".join(messages)
         )
     mark_page_furniture_as_artifacts(target)
     log.info("PDF written to %s", target)
@@ -438,6 +446,24 @@ def structure_elements(root) -> set[tuple[int, int]]:
     return found
 
 
+@contextmanager
+def images_refused_over(pixels: int) -> Iterator[None]:
+    """Pillow, which WeasyPrint opens images with, refuses any image over `pixels`
+    before decoding it. The page checks name such an image first; this stands
+    behind them, so no image can take the PDF's memory."""
+    from PIL import Image
+
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = pixels
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between the limit and twice the limit.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
 class WeasyPrintProblems(logging.Handler):
     """Collects WeasyPrint's errors (a missing alt text, say) and quiets its other logs."""
 
@@ -512,7 +538,7 @@ def source_date() -> datetime:
 
 def read_chapter(site_dir: Path, url: str, slugs: dict[str, str], site_url: str) -> Chapter:
     """One built page's article, with ids and links made unique in the book."""
-    tree = lxml.html.parse(str(site_dir / url / "index.html"))
+    tree = lxml.html.parse(str(built_file(site_dir, url + "index.html")))
     article = tree.getroot().cssselect("article.md-content__inner")[0]
     for element in article.cssselect(DROPPED):
         element.drop_tree()
@@ -527,9 +553,22 @@ def read_chapter(site_dir: Path, url: str, slugs: dict[str, str], site_url: str)
             element.set("href", book_link(element.get("href"), url, slugs, site_url))
         if element.tag == "img" and element.get("src"):
             element.set("src", urljoin(url, element.get("src")))
+        if element.tag == "table" and _column_count(element) > WIDE_TABLE_COLUMNS:
+            element.set("class", " ".join([*element.get("class", "").split(), "bb-wide-table"]))
     title = article.cssselect("h1")[0].text_content().strip()
     body = "".join(lxml.html.tostring(child, encoding="unicode") for child in article)
     return Chapter(slug, title, body, is_appendix=slug == "glossary")
+
+
+def _column_count(table: HtmlElement) -> int:
+    return max((len(row.findall("th")) + len(row.findall("td")) for row in table.iter("tr")),
+               default=0)  # fmt: skip
+
+
+def built_file(site_dir: Path, address: str) -> Path:
+    """The file in `site_dir` at the site address `address`: MkDocs escapes page
+    addresses (`Mutual%20Aid/`, `solidaridad-%C3%B1/`), the file names are not."""
+    return site_dir / unquote(urlsplit(address).path).lstrip("/")
 
 
 def book_link(href: str, page_url: str, slugs: dict[str, str], site_url: str) -> str:

@@ -1,0 +1,78 @@
+"""`./scripts/serve` shows a mistake in the browser and comes back by itself when
+the fix is saved: the editor need not watch the terminal."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# A folder to keep a screenshot of the error page in, for a person to look at.
+SHOTS = Path(os.environ["BB_SHOTS"]) if os.environ.get("BB_SHOTS") else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def serving_copy(project_copy: Path) -> Iterator[str]:
+    """`mkdocs serve` on a copy of the project, as ./scripts/serve runs it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("mkdocs")), "serve", "--dev-addr",
+         f"127.0.0.1:{port}"],
+        cwd=project_copy,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url + "about/", timeout=5).read()
+                break
+            except OSError:
+                assert server.poll() is None, "mkdocs serve ended"
+                assert time.monotonic() < deadline, "mkdocs serve did not start"
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.browser
+def test_a_saved_mistake_shows_in_the_browser_and_the_fix_brings_the_page_back(
+    serving_copy, project_copy, page
+):
+    about = project_copy / "docs" / "about.md"
+    good = about.read_text(encoding="utf-8")
+    page.goto(serving_copy + "about/")
+    title = page.locator("article h1").inner_text()
+
+    about.write_text(good + "\n## Contact\n", encoding="utf-8")
+    line = len(good.splitlines()) + 2
+    problems = page.locator("#bb-build-problems")
+    problems.wait_for(timeout=60_000)  # the page reloaded by itself
+    assert f"docs/about.md, line {line}: the heading '## Contact' needs a fixed id" in (
+        problems.inner_text()
+    )
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / "serve-error.png"))
+
+    about.write_text(good, encoding="utf-8")
+    page.locator("article h1").wait_for(timeout=60_000)
+    assert page.locator("article h1").inner_text() == title
+    assert page.locator("#bb-build-problems").count() == 0
