@@ -116,7 +116,7 @@ def test_pages_end_with_their_related_pages_in_navigation_order(html, source):
     assert [a["href"] for a in links] == [base + url_of(other) or "./" for other in in_nav_order]
 
 
-# Adding content as the README tells editors ---------------------------------------
+# Adding content as EDITING.md tells editors ---------------------------------------
 
 NEW_PAGE = """---
 title: Mutual aid

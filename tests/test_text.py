@@ -22,18 +22,26 @@ ALEX = ROOT / "node_modules" / ".bin" / "alex"
 ESSAY_BLOCK = re.compile(r'^<div class="essay" markdown>$.*?^</div>$', re.MULTILINE | re.DOTALL)
 
 
+# The documents by reader: what it is, editors, contributors, changes.
+DEVELOPER_DOCS = ("README.md", "EDITING.md", "CONTRIBUTING.md", "CHANGELOG.md")
+
+
 def run(command: list[str | Path], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def test_spelling_in_docs_and_code():
     result = run([BIN / "codespell", "docs", "overrides", "src", "scripts", "tests", ".ci",
-                  "README.md", "CHANGELOG.md", "mkdocs.yml", "pyproject.toml"])  # fmt: skip
+                  "README.md", "EDITING.md", "CONTRIBUTING.md", "decisions", "CHANGELOG.md",
+                  "mkdocs.yml", "pyproject.toml",
+                  # Attack vectors and a wide table of cut words, misspelt on purpose.
+                  "--skip", "tests/data/xss,tests/data/languages"])  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_markdown_style():
-    sources = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md", ROOT / "CHANGELOG.md"]
+    sources = [*sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "decisions").glob("*.md")),
+               *(ROOT / name for name in DEVELOPER_DOCS)]  # fmt: skip
     result = run([BIN / "pymarkdown", "--config", "pyproject.toml", "scan", *sources])
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -46,7 +54,7 @@ def editorial_copy(target: Path) -> list[str]:
         (target / "docs").mkdir(exist_ok=True)
         (target / "docs" / source.name).write_text(text, encoding="utf-8")
         names.append(f"docs/{source.name}")
-    for name in ("docs/glossary.yml", "README.md", "CHANGELOG.md"):
+    for name in ("docs/glossary.yml", *DEVELOPER_DOCS):
         (target / name).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, target / name)
         names.append(name)
@@ -72,3 +80,16 @@ def test_the_essay_is_exempt_only_inside_its_containers(tmp_path):
         copy = (tmp_path / "docs" / source.name).read_text(encoding="utf-8")
         assert copy.count("\n") == source.read_text(encoding="utf-8").count("\n")
         assert 'class="essay"' not in copy
+
+
+def test_the_readme_is_short_and_leads_to_a_document_for_each_reader():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 150
+    for document in ("EDITING.md", "CONTRIBUTING.md", "decisions/README.md", "CHANGELOG.md"):
+        assert f"]({document})" in readme and (ROOT / document).is_file(), document
+
+
+def test_every_decision_record_is_listed():
+    index = (ROOT / "decisions" / "README.md").read_text(encoding="utf-8")
+    for record in sorted((ROOT / "decisions").glob("[0-9]*.md")):
+        assert f"]({record.name})" in index, record.name

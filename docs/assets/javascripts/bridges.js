@@ -341,7 +341,7 @@
   });
   // A term link is described by its definition only while it has focus: a
   // screen reader then says it when the reader tabs to the term, and not
-  // inside every sentence read on (the README's design notes say why).
+  // inside every sentence read on (decisions/006 says why).
   document.addEventListener("focusin", (event) => {
     const link = termFrom(event);
     if (!link) return;

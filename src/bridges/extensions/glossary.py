@@ -240,7 +240,7 @@ class TermLinkTreeprocessor(Treeprocessor):
         link.set("href", link_to(target, page))
         link.set("class", "bb-term bb-crosslink" if is_cross_link else "bb-term")
         # Named, not described: a description would be read inside every sentence
-        # (bridges.js describes the link while it has focus; see the README).
+        # (bridges.js describes the link while it has focus; see decisions/006).
         link.set("data-bb-definition", definition_id(term))
 
     def _definitions(self, terms: Any) -> etree.Element:
