@@ -168,12 +168,7 @@ def test_no_character_of_the_pdf_is_drawn_as_an_empty_box(languages_site):
 
 
 def test_every_word_of_the_languages_page_is_in_the_pdf_text(languages_site):
-    text = subprocess.run(
-        ["pdftotext", str(languages_site / "building-bridges.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(languages_site / "building-bridges.pdf")
     # Right-to-left words come out in reading order: each word is compared alone.
     # Vowel signs are left out on both sides: WeasyPrint gives a Devanagari
     # cluster whose sign is drawn before its consonant the text of its first
@@ -182,6 +177,12 @@ def test_every_word_of_the_languages_page_is_in_the_pdf_text(languages_site):
     flowing = without_vowel_signs(" ".join(text.split()))
     for word in fixture_text().split():
         assert without_vowel_signs(word.strip(".,:،")) in flowing, word
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text as `pdftotext` extracts it."""
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
 
 
 def without_vowel_signs(text: str) -> str:
@@ -227,12 +228,7 @@ def test_every_word_of_the_pdf_is_inside_the_page_margins(languages_site):
 
 def test_no_character_of_the_wide_page_is_lost_when_it_breaks(languages_site):
     """Broken lines, not cut ones: the long address and code lines come out whole."""
-    text = subprocess.run(
-        ["pdftotext", str(languages_site / "building-bridges.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(languages_site / "building-bridges.pdf")
     joined = "".join(text.split())
     source = (FIXTURES / "wide.md").read_text(encoding="utf-8")
     address = re.search(r"<(https://[^>]+)>", source).group(1)

@@ -135,21 +135,18 @@ def known(tmp_path: Path, **kinds) -> KnownCode:
     return KnownCode.from_folders([theme]) if not kinds else KnownCode(**kinds)
 
 
-def test_an_inline_script_is_allowed_only_when_a_template_emits_it(tmp_path):
-    found = findings("<script>alert(1)</script>")
-    assert page_problems("index.html", found, KnownCode(), tmp_path) == [
-        "an inline script that no template emits"
-    ]
-    allowed = KnownCode(inline_scripts=set(found.inline_scripts))
-    assert page_problems("index.html", found, allowed, tmp_path) == []
-
-
-def test_an_inline_style_is_allowed_only_when_a_template_emits_it(tmp_path):
-    found = findings("<style>p { color: red }</style>")
-    assert page_problems("index.html", found, KnownCode(), tmp_path) == [
-        "an inline <style> that no template emits"
-    ]
-    allowed = KnownCode(inline_styles=set(found.inline_styles))
+@pytest.mark.parametrize(
+    ("code", "kind", "problem"),
+    [
+        ("<script>alert(1)</script>", "inline_scripts", "an inline script that no template emits"),
+        ("<style>p { color: red }</style>", "inline_styles",
+         "an inline <style> that no template emits"),
+    ],
+)  # fmt: skip
+def test_inline_code_is_allowed_only_when_a_template_emits_it(tmp_path, code, kind, problem):
+    found = findings(code)
+    assert page_problems("index.html", found, KnownCode(), tmp_path) == [problem]
+    allowed = KnownCode(**{kind: set(getattr(found, kind))})
     assert page_problems("index.html", found, allowed, tmp_path) == []
 
 
