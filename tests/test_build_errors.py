@@ -676,3 +676,27 @@ def test_concurrent_builds_take_turns(project_copy, tmp_path):
     assert sum("Waiting for another build" in errors for _, errors in outputs) >= 1
     assert not list(tmp_path.glob(".site-new-*")) and not (tmp_path / ".site-old").exists()
     assert (site / "index.html").is_file()
+
+
+def a_bug(*args, **kwargs):
+    raise ValueError("a bug in the build's own code")
+
+
+def test_a_bug_in_the_build_ends_in_one_line_that_asks_for_debug(monkeypatch, tmp_path, capsys):
+    from bridges import build
+
+    monkeypatch.setattr(build, "build_site", a_bug)
+    monkeypatch.setattr(build, "stop_on_signals", lambda: None)
+    assert build.main([str(tmp_path / "site")]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("Build failed (a bug in the build's own code);")
+    assert "--debug" in said and "Traceback" not in said
+
+
+def test_debug_shows_the_traceback_of_a_bug(monkeypatch, tmp_path):
+    from bridges import build
+
+    monkeypatch.setattr(build, "build_site", a_bug)
+    monkeypatch.setattr(build, "stop_on_signals", lambda: None)
+    with pytest.raises(ValueError, match="a bug in the build's own code"):
+        build.main(["--debug", str(tmp_path / "site")])

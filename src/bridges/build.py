@@ -187,7 +187,7 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site_dir", nargs="?", default="site", type=Path)
     parser.add_argument(
@@ -195,7 +195,12 @@ def main() -> int:
         action="store_true",
         help="leave out the PDF and the offline bundle (quicker; as mkdocs serve builds)",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback of an unexpected error (a bug in the build, not in docs/)",
+    )
+    args = parser.parse_args(argv)
     from mkdocs.exceptions import MkDocsException
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
@@ -221,7 +226,12 @@ def main() -> int:
         return 1
     except (OSError, ValueError, RuntimeError) as error:
         # MkDocs raises these for unreadable files; it has already named the file.
-        print(f"Build failed ({error}); {args.site_dir}/ was left as it was.", file=sys.stderr)
+        # They are also what a bug in our own code raises: --debug shows where.
+        if args.debug:
+            raise
+        print(f"Build failed ({error}); {args.site_dir}/ was left as it was. If no file is "
+              "named above, run it again with --debug and report the traceback.",
+              file=sys.stderr)  # fmt: skip
         return 1
     print(f"Site built in {args.site_dir}/")
     return 0
