@@ -337,7 +337,11 @@ def glossary_problems(path: Path) -> list[str]:
     return problems
 
 
-glossary_problems_once = cached_by_file_version(glossary_problems)
+@cached_by_file_version
+def glossary_problems_once(path: Path) -> list[str]:
+    """`glossary_problems`, once per version of the file: every page's conversion
+    and the build's start ask, and the answer changes only with the file."""
+    return glossary_problems(path)
 
 
 def _entries(document: yaml.Node | None) -> list[yaml.MappingNode]:
