@@ -54,7 +54,8 @@ def editorial_copy(target: Path) -> list[str]:
         (target / "docs").mkdir(exist_ok=True)
         (target / "docs" / source.name).write_text(text, encoding="utf-8")
         names.append(f"docs/{source.name}")
-    for name in ("docs/glossary.yml", *DEVELOPER_DOCS):
+    records = [f"decisions/{path.name}" for path in sorted((ROOT / "decisions").glob("*.md"))]
+    for name in ("docs/glossary.yml", *DEVELOPER_DOCS, *records):
         (target / name).parent.mkdir(exist_ok=True)
         shutil.copy(ROOT / name, target / name)
         names.append(name)

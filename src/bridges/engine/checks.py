@@ -621,10 +621,18 @@ def unique_id_problems(html: str, page: Page) -> list[str]:
     """Two elements with one id break links to the second; name the ids to change."""
     repeated = sorted(id for id, count in Counter(element_ids(html)).items() if count > 1)
     return [
-        f"{where(page, line_of(page.file.content_string, '#' + id))}: the id '{id}' is used "
+        f"{where(page, _id_line(page.file.content_string, id))}: the id '{id}' is used "
         "more than once on the page; give each heading its own {#id}."
         for id in repeated
     ]
+
+
+def _id_line(source: str, id: str) -> int | None:
+    """Where `id` is given: `{#id}` after a heading, or id= on raw HTML."""
+    found = line_of(source, "#" + id)
+    if found is None and (raw := re.search(rf"\bid\s*=\s*[\"']?{re.escape(id)}\b", source)):
+        found = source.count("\n", 0, raw.start()) + 1
+    return found
 
 
 def alias_moved_anchors(html: str, moved: dict[str, str], alias: Callable[..., str]) -> str:
