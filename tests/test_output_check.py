@@ -330,3 +330,15 @@ def _material_dirs() -> list[Path]:
     import material
 
     return [Path(material.__file__).parent / "templates"]
+
+
+def test_a_stylesheet_the_theme_ships_as_it_is_is_known_and_any_other_is_read(tmp_path):
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "main.css").write_text("a { color: teal }", encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "main.css").write_text("a { color: teal }", encoding="utf-8")
+    (site / "added.css").write_text("a { background: url(//tracker.example/p.gif) }", "utf-8")
+    problems = site_problems(site, KnownCode.from_folders([theme]))
+    assert [problem.file for problem in problems] == ["added.css"]
