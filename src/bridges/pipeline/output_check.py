@@ -34,6 +34,7 @@ import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -112,6 +113,9 @@ SVG_ATTRIBUTES = frozenset(
         "dominant-baseline", "href", "xlink:href"
     }
 )  # fmt: skip
+# What each element may carry, its own attributes and the global ones.
+HTML_ALLOWED = {tag: names | GLOBAL_ATTRIBUTES for tag, names in ELEMENT_ATTRIBUTES.items()}
+SVG_ALLOWED = SVG_ATTRIBUTES | GLOBAL_ATTRIBUTES
 INPUT_TYPES = frozenset({"text", "search", "checkbox", "radio", "hidden"})
 # Script types a browser runs, and data blocks it never runs.
 SCRIPT_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
@@ -202,10 +206,13 @@ def page_findings(tree: LexborHTMLParser) -> PageFindings:
     scripts: set[str] = set()
     styles: set[str] = set()
     refreshes: list[str] = []
+    # Foreign content, found once: asking each element for its ancestors cost more
+    # than the rest of the check on a long page.
+    in_svg_content = {node.mem_id for node in tree.css("svg, svg *")}
     for node in _elements(tree):
         tag, attributes = node.tag.lower(), dict(node.attributes)
-        in_svg = _in_svg(node)
-        problems += element_problems(tag, attributes, in_svg)
+        in_svg = node.mem_id in in_svg_content
+        problems += _element_problems_once(tag, tuple(attributes.items()), in_svg)
         if tag == "script" and not in_svg:
             kind = (attributes.get("type") or "").strip().lower()
             if attributes.get("src") is not None:
@@ -231,23 +238,21 @@ def _elements(tree) -> Iterator:
             yield node
 
 
-def _in_svg(node) -> bool:
-    if node.tag.lower() == "svg":
-        return True
-    parent = node.parent
-    while parent is not None and parent.tag not in ("html", "body"):
-        if parent.tag.lower() == "svg":
-            return True
-        parent = parent.parent
-    return False
-
-
 def _refresh_url(content: str) -> str:
     _, _, rest = content.partition(";")
     rest = rest.strip()
     if rest.lower().startswith("url"):
         rest = rest[3:].lstrip().removeprefix("=").strip().strip("'\"")
     return rest
+
+
+@lru_cache(maxsize=8192)
+def _element_problems_once(
+    tag: str, attributes: tuple[tuple[str, str | None], ...], in_svg: bool
+) -> tuple[str, ...]:
+    """`element_problems`, once per element as written: every page repeats the
+    navigation's and the theme's elements."""
+    return tuple(element_problems(tag, dict(attributes), in_svg))
 
 
 def element_problems(tag: str, attributes: Mapping[str, str | None], in_svg: bool) -> list[str]:
@@ -257,11 +262,11 @@ def element_problems(tag: str, attributes: Mapping[str, str | None], in_svg: boo
     if in_svg:
         if tag not in SVG_ELEMENTS:
             return [f"{_a(tag)} element inside <svg>"]
-        allowed = SVG_ATTRIBUTES | GLOBAL_ATTRIBUTES
+        allowed = SVG_ALLOWED
     else:
         if tag not in HTML_ELEMENTS:
             return [f"{_a(tag)} element"]
-        allowed = ELEMENT_ATTRIBUTES.get(tag, frozenset()) | GLOBAL_ATTRIBUTES
+        allowed = HTML_ALLOWED.get(tag, GLOBAL_ATTRIBUTES)
     problems = []
     for name, value in attributes.items():
         name = name.lower()
