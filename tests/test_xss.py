@@ -276,13 +276,9 @@ def fragment() -> st.SearchStrategy[str]:
 
 
 @pytest.mark.browser
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=fragment())
-def test_whatever_chromium_would_run_the_output_check_refuses(page, body):
+def test_whatever_chromium_would_run_the_output_check_refuses(browser, body):
     document = f"<!doctype html><html><head></head><body>{body}</body></html>"
     findings = page_findings(parse(document))
     refused = bool(
@@ -291,6 +287,10 @@ def test_whatever_chromium_would_run_the_output_check_refuses(page, body):
         or findings.script_sources
         or findings.refresh_targets
     )
+    # A tab of its own for each document: one that navigated away or crashed
+    # must not stand in for the next.
+    context = browser.new_context()
+    page = context.new_page()
     page.route("**/*", lambda route: route.abort())
     page.on("dialog", lambda dialog: dialog.dismiss())
     try:
@@ -299,7 +299,7 @@ def test_whatever_chromium_would_run_the_output_check_refuses(page, body):
     except Exception as error:  # a navigation away destroyed the page: it did something
         found = [f"the page went away: {error}"]
     finally:
-        page.unroute("**/*")
+        context.close()
     if found:
         assert refused, f"Chromium built {found} from {body!r}, which the check passed"
 
