@@ -20,7 +20,7 @@ import subprocess
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 DEBIAN_PACKAGES = ("fonts-dejavu-core", "fonts-noto-core", "fonts-noto-cjk",
                    "fonts-noto-color-emoji")  # fmt: skip
@@ -139,12 +139,17 @@ def font_for(character: str, fonts: Iterable[FontFile]) -> FontFile | None:
     return next((file for file in fonts if ord(character) in characters_of(file)), None)
 
 
-def runs(text: str, bold: bool) -> list[tuple[str, FontFile]]:
+# Fitting a title measures the same lines at several sizes: each text is cut once.
+@lru_cache(maxsize=4096)
+def runs(text: str, bold: bool) -> tuple[tuple[str, FontFile], ...]:
     """`text` cut into runs that one font of the chain draws, in order.
 
     A character no font has stays with the run before (it is reported by
     `uncovered`, not drawn as a box in a font of its own)."""
     fonts = chain(bold)
+    first = fonts[0]
+    if text and EMOJI_STYLE not in text and set(map(ord, text)) <= characters_of(first):
+        return ((text, first),)  # most titles: one run, without asking for each character
     result: list[tuple[str, FontFile]] = []
     for number, character in enumerate(text):
         previous = result[-1][1] if result else fonts[0]
@@ -161,7 +166,7 @@ def runs(text: str, bold: bool) -> list[tuple[str, FontFile]]:
             result[-1] = (result[-1][0] + character, chosen)
         else:
             result.append((character, chosen))
-    return result
+    return tuple(result)
 
 
 def uncovered(text: str, bold: bool = False) -> set[str]:
