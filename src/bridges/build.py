@@ -16,7 +16,10 @@ Builds of one site folder take turns (an `fcntl` lock beside it). Ctrl-C, TERM a
 HUP remove the temporary folder and end with one line; folders that a killed build
 (SIGKILL, power loss) left behind are removed by the next build.
 
-Usage: python -m bridges.build [--site-only] [SITE_DIR]
+With --engine zensical, Zensical renders the pages instead of MkDocs, and the
+same pipeline publishes them (`bridges.engine.zensical`).
+
+Usage: python -m bridges.build [--site-only] [--engine mkdocs|zensical] [SITE_DIR]
 """
 
 from __future__ import annotations
@@ -48,15 +51,43 @@ if TYPE_CHECKING:
 IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
 
 
+ENGINES = ("mkdocs", "zensical")
+
+
 def build_site(
-    site_dir: Path, config_file: Path = Path("mkdocs.yml"), *, site_only: bool = False
+    site_dir: Path,
+    config_file: Path = Path("mkdocs.yml"),
+    *,
+    site_only: bool = False,
+    engine: str = "mkdocs",
 ) -> None:
     """Builds the site strictly into `site_dir`, replacing it only on success."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive(site_dir):
         _remove_leftovers(site_dir)
-        _build_and_swap(site_dir, config_file, site_only)
+        if engine == "zensical":
+            _build_with_zensical(site_dir, config_file, site_only)
+        else:
+            _build_and_swap(site_dir, config_file, site_only)
+
+
+def _build_with_zensical(site_dir: Path, config_file: Path, site_only: bool) -> None:
+    """Zensical renders the pages; the same pipeline publishes them, and makes the
+    PDF and the EPUB. No offline bundle: Zensical has no offline build here."""
+    from bridges.engine.zensical import EngineProblems, build_pages
+    from bridges.pipeline.publishing import publish_site
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    try:
+        site = build_pages(config_file, staging)
+        if problems := publish_site(site):
+            raise EngineProblems(problems)
+        if not site_only:
+            build_publications(site.config)
+        _commit(staging, site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 @contextmanager
@@ -200,13 +231,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="show the traceback of an unexpected error (a bug in the build, not in docs/)",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="mkdocs",
+        help="the engine that renders the pages: MkDocs with Material (default) or Zensical",
+    )
     args = parser.parse_args(argv)
     from mkdocs.exceptions import MkDocsException
+
+    from bridges.engine.zensical import EngineProblems
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     stop_on_signals()
     try:
-        build_site(args.site_dir, site_only=args.site_only)
+        build_site(args.site_dir, site_only=args.site_only, engine=args.engine)
+    except EngineProblems as refused:
+        for problem in refused.problems:
+            print(f"ERROR   -  {problem}", file=sys.stderr)
+        print(f"Build failed: fix the problems above; {args.site_dir}/ was left as it was.",
+              file=sys.stderr)  # fmt: skip
+        return 1
     except Stopped as stop:
         print(f"Build stopped ({stop}); {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 128 + stop.signum

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -32,7 +31,6 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
-from bridges import TEMPLATES
 from bridges.engine.checks import (
     ATTRIBUTE_LIST,
     alias_moved_anchors,
@@ -61,25 +59,11 @@ from bridges.engine.files import docs_problems
 from bridges.extensions import glossary
 from bridges.extensions.safety import glossary_problems_once
 from bridges.extensions.terms import GlossaryError, load_glossary_once
-from bridges.pipeline.anchors import (
-    RegistryError,
-    broken_links,
-    is_other_site,
-    published_in_history,
-    read_registry,
-    redirect_map_problems,
-    write_redirects,
-)
-from bridges.pipeline.cards import card_path, make_card, start_card
-from bridges.pipeline.output_check import KnownCode, site_problems, site_scripts
-from bridges.pipeline.pagescan import PageScan, scan_file, scan_page
-from bridges.pipeline.publish import (
-    content_security_policy,
-    meta_policy,
-    template_inline_code,
-    write_host_headers,
-)
-from bridges.pipeline.stylesheets import ParsedSheet, bundle_stylesheets, parsed_sheet
+from bridges.pipeline.cards import card_path, start_card
+from bridges.pipeline.pagescan import scan_page
+from bridges.pipeline.publish import template_inline_code
+from bridges.pipeline.publishing import BuiltSite, Card, publish_site, redirect_problems
+from bridges.pipeline.stylesheets import ParsedSheet, parsed_sheet
 from bridges.processes import workers
 
 MATERIAL_STYLESHEET = re.compile(r"assets/stylesheets/[^/]+\.min\.css")
@@ -277,17 +261,12 @@ def escape_nav_titles(nav: Navigation) -> None:
 def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
     # MkDocs turns autoescape off; on, every value a template prints is escaped
     # for HTML unless it is marked as HTML already (Markup): page.content and the
-    # table of contents, below. The policy is fixed here, before any page is built.
+    # table of contents, below.
     env.autoescape = True
     workers.flush()  # the last cards: every page has been read
     _build["page_count"] = len(files.documentation_pages())
-    allowed = template_inline_code(env, config, files, _build["nav"])
-    _build["allowed"] = allowed
-    _build["policy"] = content_security_policy(allowed)
-    # file:// has no origin to call 'self', so the offline bundle goes without;
-    # so does `mkdocs serve`, whose live reload injects an inline script.
-    if not (config.extra.get("offline_bundle") or _build.get("serving")):
-        env.globals["content_security_policy"] = meta_policy(_build["policy"])
+    # What the templates emit inline, which the policy allows (the pipeline writes it).
+    _build["allowed"] = template_inline_code(env, config, files, _build["nav"])
     return env
 
 
@@ -423,119 +402,38 @@ def _relative_url(url: str, from_url: str) -> str:
 
 def on_post_build(config: MkDocsConfig) -> None:
     site_dir = Path(config.site_dir)
-    scans = _collect_scans(site_dir)
-    if config.extra.get("offline_bundle"):
-        _finish_site(config, site_dir, scans)
-        _check_output(config, site_dir, scans)
-        return  # The bundle reuses the published site's PDF and has file:// links.
-    problems = raw_link_problems(_build["raw_links"], _build["pages"], site_dir)
-    problems += _published_link_problems(config, scans)
-    for problem in problems:
-        log.error(problem)
+    offline = bool(config.extra.get("offline_bundle"))
+    if not offline:  # The bundle has file:// links; the site's were checked.
+        for problem in raw_link_problems(_build["raw_links"], _build["pages"], site_dir):
+            log.error(problem)
     if _build["problems"].count:
         workers.cancel_pending()  # cards of pages still to be fixed
         return  # MkDocs stops the build after this event; no need for cards.
-    _finish_site(config, site_dir, scans)
-    base = urlsplit(config.site_url or "/").path or "/"
-    templates = TEMPLATES / "deploy"
-    write_redirects(site_dir, page_redirects(config), base, templates)
-    write_host_headers(site_dir, templates, _build["policy"])
-    _check_output(config, site_dir, scans)
-
-
-def _check_output(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageScan]) -> None:
-    """The boundary: every file about to be published, as a browser reads it."""
-    known = KnownCode.from_folders(config.theme.dirs, site_scripts(config.docs_dir))
-    known.inline_scripts = set(_build["allowed"].scripts)
-    known.inline_styles = set(_build["allowed"].styles)
-    # A redirect page is old/index.html, or old.html in the offline bundle (file:// URLs).
-    known.redirect_pages = {
-        page
-        for url in page_redirects(config)
-        for page in (f"{url}index.html", f"{url.rstrip('/')}.html" if url else "index.html")
-    }
-    known.listed_redirects = {str(url) for url in config.extra.get("external_redirects") or []}
-    findings = {name: scan.findings for name, scan in scans.items()}
-    for problem in site_problems(site_dir, known, findings, _build["sources"]):
+    # Everything after the pages is the pipeline's, as it is for any engine.
+    site = BuiltSite(
+        config=config,
+        site_dir=site_dir,
+        theme_dirs=list(config.theme.dirs),
+        inline_code=_build["allowed"],
+        cards=[
+            Card(Markup(page.title).unescape(), str(page.meta.get("description", "")), page.url)
+            for page in _build["nav"].pages
+        ],
+        scans={name: scan.result() for name, scan in _build.get("scans", {}).items()},
+        sources=_build["sources"],
+        moved_anchors=_build["moved_anchors"],
+        parsed_sheets=_parsed_stylesheets(),
+        offline=offline,
+        serving=bool(_build.get("serving")),
+    )
+    for problem in publish_site(site):
         log.error(str(problem))
-
-
-def _collect_scans(site_dir: Path) -> dict[str, PageScan]:
-    """Every HTML file of the site, scanned: the pages by the workers as MkDocs wrote
-    them, the rest (the 404 page, redirect pages) from the site folder now."""
-    started = _build.get("scans", {})
-    scans = {}
-    for path in sorted(site_dir.rglob("*.html")):
-        name = path.relative_to(site_dir).as_posix()
-        scans[name] = started[name].result() if name in started else scan_file(path)
-    return scans
-
-
-def _finish_site(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageScan]) -> None:
-    names = set().union(*(scan.names for scan in scans.values()))
-    values = set().union(*(scan.values for scan in scans.values()))
-    bundle_stylesheets(site_dir, names, values, _parsed_stylesheets())
-    for page in _build["nav"].pages:
-        make_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
-                  config.site_name, site_dir / card_path(page.url))  # fmt: skip
 
 
 def _parsed_stylesheets() -> dict[str, ParsedSheet]:
     return {name: future.result() for name, future in _build.get("stylesheets", {}).items()}
 
 
-def _published_link_problems(config: MkDocsConfig, scans: dict[str, PageScan]) -> list[str]:
-    registry = Path(config.docs_dir) / "published-anchors.txt"
-    shown_as = Path(os.path.relpath(registry, Path(config.config_file_path).parent))
-    try:
-        listed = read_registry(registry, shown_as)
-    except RegistryError as error:
-        return [str(error)]
-    deleted = published_in_history(registry) - set(listed)
-
-    def anchors_of(url: str) -> frozenset[str] | None:
-        scan = scans.get(PurePosixPath(url, "index.html").as_posix())
-        return scan.public_ids if scan else None
-
-    problems = broken_links(listed, anchors_of, page_redirects(config), _build["moved_anchors"],
-                            deleted)  # fmt: skip
-    return [f"{shown_as}: {problem}" for problem in problems]
-
-
 def _shown_path(config: MkDocsConfig, path: str | None) -> str:
     """A file's path as the editor knows it, from the folder of mkdocs.yml."""
     return os.path.relpath(path or "", Path(config.config_file_path).parent)
-
-
-def _redirect_maps(config: MkDocsConfig) -> dict[str, str]:
-    plugin = config.plugins.get("redirects")
-    return plugin.config["redirect_maps"] if plugin else {}
-
-
-def page_redirects(config: MkDocsConfig) -> dict[str, str]:
-    """mkdocs-redirects' `redirect_maps`, as old page URL to new page URL (or to the
-    address on another site, as listed under `extra: external_redirects:`)."""
-    return {
-        _url(old): new if is_other_site(new) else _url(new)
-        for old, new in _redirect_maps(config).items()
-    }
-
-
-def redirect_problems(config: MkDocsConfig) -> list[str]:
-    """Redirects to another site that mkdocs.yml does not list on purpose, and names
-    that would not make a clean line in the host's redirect files."""
-    maps = _redirect_maps(config)
-    if not maps:
-        return []
-    config_file = Path(config.config_file_path)
-    listed = config.extra.get("external_redirects") or []
-    if not isinstance(listed, list):
-        return [f"{config_file.name}: 'external_redirects:' in 'extra:' must be a list of "
-                "addresses, like [https://example.org/page]."]  # fmt: skip
-    lines = config_file.read_text(encoding="utf-8").splitlines()
-    return redirect_map_problems(maps, [str(url) for url in listed], lines, config_file.name)
-
-
-def _url(source: str) -> str:
-    path = source.split("#")[0].removesuffix(".md")
-    return "" if path == "index" else path.removesuffix("/index") + "/"

@@ -34,6 +34,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from bridges.extensions.host import hosted_page
 from bridges.extensions.safety import markdown_text, render_definition
 from bridges.extensions.terms import (
     Glossary,
@@ -84,8 +85,9 @@ def _current_file(md: Markdown) -> Any:
 
 
 def current_page(md: Markdown) -> str | None:
-    """The source path of the page being converted, when MkDocs is the host."""
-    return getattr(_current_file(md), "src_uri", None)
+    """The source path of the page being converted, under MkDocs or Zensical."""
+    page = hosted_page(md)
+    return page.src_uri if page else None
 
 
 def report(md: Markdown, text: str, problem: str) -> None:
@@ -96,7 +98,8 @@ def report(md: Markdown, text: str, problem: str) -> None:
     """
     file = _current_file(md)
     if file is None:
-        raise GlossaryError(problem)
+        page = hosted_page(md)  # Zensical stops at the first problem: it is raised
+        raise GlossaryError(f"docs/{page.src_uri}: {problem}" if page else problem)
     source = file.content_string
     offset = source.find(text)
     line = f", line {source.count(chr(10), 0, offset) + 1}" if offset >= 0 else ""

@@ -41,6 +41,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from selectolax.lexbor import LexborHTMLParser
 
+from bridges.extensions.host import hosted_page
 from bridges.extensions.script_urls import loads_from_elsewhere, script_url
 from bridges.extensions.terms import SAFE_LOADER, cached_by_file_version, not_utf8
 
@@ -193,10 +194,9 @@ def describe(where: str, findings: list[Finding], lines: list[str], first: int =
 
 
 def current_source(md: Markdown) -> str | None:
-    """The docs-relative path of the page being converted, when MkDocs is the host."""
-    # Registry has no .get().
-    relpath = md.treeprocessors["relpath"] if "relpath" in md.treeprocessors else None  # noqa: SIM401
-    return getattr(getattr(relpath, "file", None), "src_uri", None)
+    """The docs-relative path of the page being converted, under MkDocs or Zensical."""
+    page = hosted_page(md)
+    return page.src_uri if page else None
 
 
 class _KeepSource(Preprocessor):
@@ -265,10 +265,11 @@ class SafetyExtension(Extension):
     def refuse(self, findings: list[Finding], md: Markdown) -> None:
         """Under MkDocs, logs one error per finding, so that one build reports the
         problems of every page (strict mode then fails it) and the refused page
-        is not published; elsewhere, raises."""
-        source = current_source(md)
+        is not published; elsewhere (Zensical, a test), raises."""
+        page = hosted_page(md)
+        source = page.src_uri if page else None
         message = self.message(findings, source)
-        if source is None:
+        if page is None or not page.collects_errors:
             raise UnsafeContentError(message)
         for line in message.split("\n  "):
             log.error(line)

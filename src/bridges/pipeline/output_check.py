@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import os
 import re
 import sys
 import zipfile
@@ -170,14 +171,21 @@ class KnownCode:
     listed_redirects: set[str] = field(default_factory=set)  # other sites, listed on purpose
 
     theme_sheets: set[str] = field(default_factory=set)  # sha256 of the theme's .css files
+    theme_notices: set[str] = field(default_factory=set)  # sha256 of its LICENSE files
 
     @classmethod
     def from_folders(cls, folders: Iterable[Path], scripts: Iterable[Path] = ()) -> KnownCode:
-        files = [path for folder in folders for path in Path(folder).rglob("*.js")]
-        sheets = [path for folder in folders for path in Path(folder).rglob("*.css")]
+        found: dict[str, list[Path]] = {".js": [], ".css": [], "notice": []}
+        for folder in folders:
+            for parent, _, names in os.walk(folder):
+                for name in names:
+                    kind = "notice" if name.startswith("LICENSE") else Path(name).suffix
+                    if kind in found:
+                        found[kind].append(Path(parent, name))
         return cls(
-            script_digests={_digest(path.read_bytes()) for path in [*files, *scripts]},
-            theme_sheets={_digest(path.read_bytes()) for path in sheets},
+            script_digests={_digest(path.read_bytes()) for path in [*found[".js"], *scripts]},
+            theme_sheets={_digest(path.read_bytes()) for path in found[".css"]},
+            theme_notices={_digest(path.read_bytes()) for path in found["notice"]},
         )
 
 
@@ -394,6 +402,9 @@ def file_problems(site_dir: Path, path: Path, known: KnownCode) -> list[str]:
     if path.name in HOST_FILES or name.startswith("nginx-"):
         return []
     if path.suffix.lower() not in PUBLISHED_SUFFIXES:
+        # Zensical's theme ships its licence as assets/javascripts/LICENSE: kept as shipped.
+        if path.name.startswith("LICENSE") and _digest(path.read_bytes()) in known.theme_notices:
+            return []
         return [f"a {path.suffix or 'extensionless'} file"]
     suffix = path.suffix.lower()
     if suffix == ".js":
