@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,8 @@ def build_pages(config_file: Path, site_dir: Path) -> BuiltSite:
         raise EngineProblems(problems)
     project = Path(config.config_file_path).parent
     settings = _settings(config_file)
+    # As the MkDocs hooks do (on_config): the footer names the version.
+    settings["extra"] = {**(settings.get("extra") or {}), "version": version("building-bridges")}
     pages = _nav(config).pages
     templates_code = _template_inline_code(config, settings, project, pages)
     _render(settings, project, site_dir, strict=True)
