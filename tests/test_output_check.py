@@ -223,6 +223,10 @@ def test_the_site_logo_passes_as_an_svg_file():
         "@import url(//evil.example/a.css);",
         "body { background: url(https://tracker.example/p.gif) }",
         "body { background: url('javascript:alert(1)') }",
+        'body { background: image-set("https://tracker.example/p.png" 1x) }',
+        'body { background: -webkit-image-set("//tracker.example/p.png" 1x) }',
+        '@font-face { font-family: x; src: src("https://fonts.example/f.woff2") }',
+        "body { background: u\\72l(https://tracker.example/p.gif) }",
     ],
 )
 def test_a_stylesheet_loads_nothing_from_another_host(css):
@@ -231,7 +235,10 @@ def test_a_stylesheet_loads_nothing_from_another_host(css):
 
 def test_a_stylesheet_may_use_its_own_files_and_data():
     assert (
-        css_problems("a { background: url(../images/x.png), url('data:image/png;base64,AA') }")
+        css_problems(
+            "a { background: url(../images/x.png), url('data:image/png;base64,AA'), "
+            'image-set("../images/x.png" 1x) }'
+        )
         == []
     )
 

@@ -453,6 +453,10 @@ def svg_problems(data: bytes) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+# CSS functions whose string arguments are addresses (CSS Images 4, CSS Values 4).
+URL_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade"})
+
+
 def css_problems(css: str) -> list[str]:
     """A stylesheet may load nothing from another host, and nothing that runs."""
     import tinycss2
@@ -470,7 +474,8 @@ def _css_urls(nodes) -> Iterator[str]:
         kind = getattr(node, "type", None)
         if kind == "url":
             yield node.value
-        elif kind == "function" and node.lower_name == "url":
+        elif kind == "function" and node.lower_name in URL_FUNCTIONS:
+            # url("…"), and the functions whose strings are addresses: image-set("a.png" 1x)
             yield from (arg.value for arg in node.arguments if arg.type == "string")
         elif kind == "at-rule" and node.lower_at_keyword == "import":
             yield from (t.value for t in node.prelude if t.type in ("string", "url"))
