@@ -17,6 +17,8 @@ import logging
 import os
 import re
 from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -58,9 +60,9 @@ from bridges.engine.checks import (
 from bridges.engine.files import docs_problems
 from bridges.extensions import glossary
 from bridges.extensions.safety import glossary_problems_once
-from bridges.extensions.terms import GlossaryError, load_glossary_once
+from bridges.extensions.terms import Glossary, GlossaryError, load_glossary_once
 from bridges.pipeline.cards import card_path, start_card
-from bridges.pipeline.pagescan import scan_page
+from bridges.pipeline.pagescan import InlineCode, PageScan, scan_page
 from bridges.pipeline.publish import template_inline_code
 from bridges.pipeline.publishing import BuiltSite, Card, publish_site, redirect_problems
 from bridges.pipeline.stylesheets import ParsedSheet, parsed_sheet
@@ -72,8 +74,30 @@ EMPTY_LIST = re.compile(r'<ul class="bb-entry__facts">\s*</ul>\s*')
 
 log = logging.getLogger("mkdocs.bridges")
 
-# What later events need from earlier ones in the same build.
-_build: dict[str, Any] = {}
+
+@dataclass
+class BuildState:
+    """What later events need from earlier ones in the same build. MkDocs calls
+    hooks as module functions, so one instance lives here; on_config starts it
+    afresh for each build (`mkdocs serve` builds many times in one process)."""
+
+    serving: bool = False  # `mkdocs serve`: set at startup, kept across its builds
+    problems: Any = None  # the counter of logged warnings and errors
+    glossary_page: str = "glossary.md"
+    terms: Glossary | None = None
+    stylesheets: dict[str, Future[ParsedSheet]] = field(default_factory=dict)  # theme's, parsing
+    nav: Navigation | None = None
+    page_count: int | None = None
+    allowed: InlineCode = field(default_factory=InlineCode)  # the templates' inline code
+    moved_anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # by page URL
+    raw_links: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # by source
+    pages: dict[str, str] = field(default_factory=dict)  # source -> URL
+    sources: dict[str, str] = field(default_factory=dict)  # built page -> source as shown
+    scans: dict[str, Future[PageScan]] = field(default_factory=dict)  # built page -> scan
+    scan_token: str = ""  # scans return each name once per build
+
+
+_build = BuildState()
 
 
 class _ProblemCounter(logging.Handler):
@@ -100,7 +124,7 @@ def _problem_counter() -> Any:
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    _build["serving"] = command == "serve"
+    _build.serving = command == "serve"
 
 
 class _NavFileWithLine(logging.Filter):
@@ -140,17 +164,19 @@ def _nav_file_filter(config_file: Path) -> _NavFileWithLine:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _build
+    _build = BuildState(serving=_build.serving, scan_token=os.urandom(8).hex())
     # Before MkDocs walks docs/ (following symlinks) and before the glossary is read.
     _stop_on_file_problems(config)
     # The workers start up while MkDocs reads the pages, not when the first card is due.
     workers.start()
     config.extra["version"] = version("building-bridges")
-    _build["problems"] = _problem_counter()
+    _build.problems = _problem_counter()
     _nav_file_filter(Path(config.config_file_path or "mkdocs.yml"))
     glossary.USED_IN.clear()
     settings = config.mdx_configs.get("bridges.extensions.glossary", {})
     docs_dir = Path(settings.get("docs_dir", "docs"))
-    _build["glossary_page"] = settings.get("page", "glossary.md")
+    _build.glossary_page = settings.get("page", "glossary.md")
     path = Path(settings.get("data", "docs/glossary.yml"))
     try:
         terms = load_glossary_once(path, docs_dir)
@@ -160,7 +186,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # checked here first, every problem is a line of its own before the build stops.
     _stop(glossary_problems_once(path), path)
     _stop(redirect_problems(config), Path(config.config_file_path).name)
-    page_ids = _ids_in_source(docs_dir / _build["glossary_page"])
+    page_ids = _ids_in_source(docs_dir / _build.glossary_page)
     _stop(
         [
             f"{path}: the term id '{id}' is also an id on docs/{_build['glossary_page']}; "
@@ -169,7 +195,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         ],
         path,
     )
-    _build["terms"] = terms
+    _build.terms = terms
     for warning in terms.warnings:  # a renamed topic page: reported with the other pages
         log.error(warning)
     return config
@@ -221,7 +247,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             log.error(problem)
         raise Abort("fix the problems above")
     # Material's stylesheets depend on nothing the pages say: parsed while they are built.
-    _build["stylesheets"] = {
+    _build.stylesheets = {
         PurePosixPath(file.src_uri).name: parsed_sheet(Path(file.abs_src_path))
         for file in files
         if MATERIAL_STYLESHEET.fullmatch(file.src_uri) and file.abs_src_path
@@ -231,18 +257,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     escape_nav_titles(nav)
-    _build["nav"] = nav
+    _build.nav = nav
     config_file = Path(config.config_file_path or "mkdocs.yml")
     shown_as = config_file.name
     for problem in nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
                                        shown_as):  # fmt: skip
         log.error(problem)
-    _build["moved_anchors"] = {}
-    _build["raw_links"] = {}
-    _build["pages"] = {}
-    _build["sources"] = {}
-    _build["scans"] = {}
-    _build["scan_token"] = os.urandom(8).hex()  # scans return each name once per build
     return nav
 
 
@@ -264,9 +284,9 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     # table of contents, below.
     env.autoescape = True
     workers.flush()  # the last cards: every page has been read
-    _build["page_count"] = len(files.documentation_pages())
+    _build.page_count = len(files.documentation_pages())
     # What the templates emit inline, which the policy allows (the pipeline writes it).
-    _build["allowed"] = template_inline_code(env, config, files, _build["nav"])
+    _build.allowed = template_inline_code(env, config, files, _build.nav)
     return env
 
 
@@ -278,10 +298,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         log.error(problem)
     for oddity in second_title_problems(page.file.content_string, page.file.src_uri):
         log.warning(oddity)
-    _build["moved_anchors"][page.url] = page.meta.get("moved_anchors", {})
-    _build["raw_links"][page.file.src_uri] = raw_links(page)
-    _build["pages"][page.file.src_uri] = page.url
-    _build["sources"][page.file.dest_uri] = _shown_path(config, page.file.abs_src_path)
+    _build.moved_anchors[page.url] = page.meta.get("moved_anchors", {})
+    _build.raw_links[page.file.src_uri] = raw_links(page)
+    _build.pages[page.file.src_uri] = page.url
+    _build.sources[page.file.dest_uri] = _shown_path(config, page.file.abs_src_path)
     # Material's search index reads the title as HTML: give it the escaped form.
     page.meta["title"] = escape(str(page.meta["title"]))
     source = page.file.content_string
@@ -309,7 +329,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
     source = page.file.content_string
-    problems = content_problems(html, page, glossary.EXPLICIT_TERM, _build["terms"].path)
+    problems = content_problems(html, page, glossary.EXPLICIT_TERM, _build.terms.path)
     problems += unique_id_problems(html, page)
     if not nesting_problems(source, page.file.src_uri):  # reported before
         problems += html_nesting_problems(html, source, page.file.src_uri)
@@ -325,7 +345,7 @@ def on_page_context(
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
-    if page.file.src_uri == _build["glossary_page"] and page.content:
+    if page.file.src_uri == _build.glossary_page and page.content:
         page.content = _fill_used_in(page, nav, config.theme.get_env())
         _index_again(page, config)
     # Last hook to see them before the template: HTML already, not to be escaped.
@@ -348,8 +368,8 @@ def _index_again(page: Page, config: MkDocsConfig) -> None:
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     # Scanned on another core from the HTML about to be written: the checks after
     # the build do not read and parse every page again.
-    _build["scans"][page.file.dest_uri] = workers.defer(scan_page, output, _build["scan_token"])
-    if len(_build["scans"]) == _build.get("page_count"):
+    _build.scans[page.file.dest_uri] = workers.defer(scan_page, output, _build.scan_token)
+    if len(_build.scans) == _build.page_count:
         workers.flush()  # the last page: its batch need not wait for the build's end
     return output
 
@@ -386,7 +406,7 @@ def _fill_used_in(page: Page, nav: Navigation, env: jinja2.Environment) -> str:
         )
         if not pages:
             log.info("Glossary term '%s' (%s) is not used on any page.", term_id,
-                     _build["terms"].path)  # fmt: skip
+                     _build.terms.path)  # fmt: skip
         links = [(other.title, _relative_url(other.url, page.url)) for other in pages]
         return partial.render(pages=links)
 
@@ -404,9 +424,9 @@ def on_post_build(config: MkDocsConfig) -> None:
     site_dir = Path(config.site_dir)
     offline = bool(config.extra.get("offline_bundle"))
     if not offline:  # The bundle has file:// links; the site's were checked.
-        for problem in raw_link_problems(_build["raw_links"], _build["pages"], site_dir):
+        for problem in raw_link_problems(_build.raw_links, _build.pages, site_dir):
             log.error(problem)
-    if _build["problems"].count:
+    if _build.problems.count:
         workers.cancel_pending()  # cards of pages still to be fixed
         return  # MkDocs stops the build after this event; no need for cards.
     # Everything after the pages is the pipeline's, as it is for any engine.
@@ -414,24 +434,24 @@ def on_post_build(config: MkDocsConfig) -> None:
         config=config,
         site_dir=site_dir,
         theme_dirs=list(config.theme.dirs),
-        inline_code=_build["allowed"],
+        inline_code=_build.allowed,
         cards=[
             Card(Markup(page.title).unescape(), str(page.meta.get("description", "")), page.url)
-            for page in _build["nav"].pages
+            for page in _build.nav.pages
         ],
-        scans={name: scan.result() for name, scan in _build.get("scans", {}).items()},
-        sources=_build["sources"],
-        moved_anchors=_build["moved_anchors"],
+        scans={name: scan.result() for name, scan in _build.scans.items()},
+        sources=_build.sources,
+        moved_anchors=_build.moved_anchors,
         parsed_sheets=_parsed_stylesheets(),
         offline=offline,
-        serving=bool(_build.get("serving")),
+        serving=bool(_build.serving),
     )
     for problem in publish_site(site):
         log.error(str(problem))
 
 
 def _parsed_stylesheets() -> dict[str, ParsedSheet]:
-    return {name: future.result() for name, future in _build.get("stylesheets", {}).items()}
+    return {name: future.result() for name, future in _build.stylesheets.items()}
 
 
 def _shown_path(config: MkDocsConfig, path: str | None) -> str:
