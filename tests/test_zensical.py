@@ -88,6 +88,14 @@ def test_every_page_carries_the_policy_first_in_its_head(zensical_site):
         assert not [e for e in elements[: elements.index(metas[0])] if e.name == "script"], file
 
 
+def test_search_loads_the_bundle_zensical_ships(zensical_site, page):
+    """bridges.js loads the theme's bundle when search opens: Zensical's, by its name."""
+    for _, source in load_nav():
+        (bridges,) = page(url_of(source)).select("script[data-material-bundle]")
+        bundle = zensical_site / url_of(source) / bridges["data-material-bundle"]
+        assert bundle.resolve().is_file(), bridges["data-material-bundle"]
+
+
 def test_no_python_file_is_published(zensical_site):
     assert not [path for path in zensical_site.rglob("*") if path.suffix in (".py", ".pyc")]
 
