@@ -4,8 +4,9 @@ Besides the pages (MkDocs, with the hooks, which also write the cache and
 security headers), a full build makes the offline bundle's pages (a second
 MkDocs build, for file://) and then the publications from the built pages: the
 PDF and the EPUB, which join the bundle's zip. The two MkDocs builds run in a
-forked process of their own, so the memory their pages held (about 140 MiB at
-50x the site) is given back before WeasyPrint lays out the PDF. A failed build
+process of their own (`python -m bridges.build --pages-step`, a plain
+subprocess), so the memory their pages held (about 140 MiB at 50x the site) is
+given back before WeasyPrint lays out the PDF. A failed build
 leaves the previous site folder exactly as it was, so a broken page never
 reaches readers half-written.
 
@@ -26,9 +27,12 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import json
 import logging
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -37,8 +41,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridges.processes import workers
-from bridges.processes.forked import run_forked
-from bridges.processes.stopping import Stopped, raise_if_stopped, stop_on_signals, uninterrupted
+from bridges.processes.stopping import (
+    STOP_SIGNALS,
+    Stopped,
+    raise_if_stopped,
+    stop_on_signals,
+    uninterrupted,
+)
 
 # MkDocs and the publications are imported by the functions that use them: a
 # spawned worker process first imports the module the build was started as (this
@@ -60,6 +69,7 @@ def build_site(
     *,
     site_only: bool = False,
     engine: str = "mkdocs",
+    debug: bool = False,
 ) -> None:
     """Builds the site strictly into `site_dir`, replacing it only on success."""
     site_dir = site_dir.resolve()
@@ -69,7 +79,7 @@ def build_site(
         if engine == "zensical":
             _build_with_zensical(site_dir, config_file, site_only)
         else:
-            _build_and_swap(site_dir, config_file, site_only)
+            _build_and_swap(site_dir, config_file, site_only, debug)
 
 
 def _build_with_zensical(site_dir: Path, config_file: Path, site_only: bool) -> None:
@@ -116,7 +126,7 @@ def _remove_leftovers(site_dir: Path) -> None:
     shutil.rmtree(site_dir.with_name(f".{site_dir.name}-old"), ignore_errors=True)
 
 
-def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
+def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool, debug: bool) -> None:
     from mkdocs.config import load_config
 
     from bridges.pipeline.publish import OFFLINE_ZIP
@@ -130,7 +140,7 @@ def _build_and_swap(site_dir: Path, config_file: Path, site_only: bool) -> None:
         else:
             config = load_config(str(config_file), site_dir=str(staging), strict=True)
             with tempfile.TemporaryDirectory(prefix="bb-offline-") as offline:
-                run_forked(build_pages, config_file, config, Path(offline))
+                _pages_in_a_process(config_file, staging, Path(offline), debug)
                 raise_if_stopped()
                 build_publications(config)
                 raise_if_stopped()
@@ -237,49 +247,103 @@ def main(argv: list[str] | None = None) -> int:
         default="mkdocs",
         help="the engine that renders the pages: MkDocs with Material (default) or Zensical",
     )
+    parser.add_argument("--pages-step", type=Path, help=argparse.SUPPRESS)  # see _pages_step
+    parser.add_argument(
+        "--config-file", type=Path, default=Path("mkdocs.yml"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
-    from mkdocs.exceptions import MkDocsException
-
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
+    if args.pages_step is not None:
+        return _pages_step(args.config_file, args.site_dir, args.pages_step, args.debug)
     from bridges.engine.zensical import EngineProblems
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     stop_on_signals()
     try:
-        build_site(args.site_dir, site_only=args.site_only, engine=args.engine)
-    except EngineProblems as refused:
-        for problem in refused.problems:
-            print(f"ERROR   -  {problem}", file=sys.stderr)
-        print(f"Build failed: fix the problems above; {args.site_dir}/ was left as it was.",
-              file=sys.stderr)  # fmt: skip
-        return 1
+        build_site(args.site_dir, args.config_file, site_only=args.site_only, engine=args.engine,
+                   debug=args.debug)  # fmt: skip
     except Stopped as stop:
         print(f"Build stopped ({stop}); {args.site_dir}/ was left as it was.", file=sys.stderr)
         return 128 + stop.signum
-    except (MkDocsException, SystemExit) as error:
-        # "Aborted with 2 errors in strict mode!": the errors are the lines above.
-        # MkDocs' "Aborted with a BuildError!" likewise follows a message already shown.
-        shown_above = any(words in str(error) for words in ("strict mode", "BuildError"))
-        reason = "fix the problems above" if shown_above else str(error)
-        print(f"Build failed: {reason}; {args.site_dir}/ was left as it was.", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError:
-        print(
-            "Build failed: the file named above is not UTF-8 text. Save it as UTF-8 in "
-            f"your editor; {args.site_dir}/ was left as it was.",
-            file=sys.stderr,
-        )
-        return 1
-    except (OSError, ValueError, RuntimeError) as error:
-        # MkDocs raises these for unreadable files; it has already named the file.
-        # They are also what a bug in our own code raises: --debug shows where.
-        if args.debug:
-            raise
-        print(f"Build failed ({error}); {args.site_dir}/ was left as it was. If no file is "
-              "named above, run it again with --debug and report the traceback.",
+    except Exception as error:
+        if isinstance(error, EngineProblems):
+            for problem in error.problems:
+                print(f"ERROR   -  {problem}", file=sys.stderr)
+        reason, advice = _why(error, args.debug)
+        print(f"Build failed{reason}; {args.site_dir}/ was left as it was.{advice}",
               file=sys.stderr)  # fmt: skip
         return 1
     print(f"Site built in {args.site_dir}/")
     return 0
+
+
+class StepFailed(Exception):
+    """A step that ran in a process of its own failed; it showed its messages, and
+    says why in the build's last line."""
+
+    def __init__(self, reason: str, advice: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.advice = reason, advice
+
+
+def _why(error: Exception, debug: bool) -> tuple[str, str]:
+    """The build's last line, around its site folder: why it failed, and advice.
+    What is not a mistake in docs/ is raised again with --debug, to show where."""
+    from mkdocs.exceptions import MkDocsException
+
+    from bridges.engine.zensical import EngineProblems
+
+    if isinstance(error, StepFailed):
+        return error.reason, error.advice
+    if isinstance(error, EngineProblems):
+        return ": fix the problems above", ""
+    if isinstance(error, MkDocsException):
+        # "Aborted with 2 errors in strict mode!": the errors are the lines above.
+        # MkDocs' "Aborted with a BuildError!" likewise follows a message already shown.
+        shown_above = any(words in str(error) for words in ("strict mode", "BuildError"))
+        return f": {'fix the problems above' if shown_above else error}", ""
+    if isinstance(error, UnicodeDecodeError):
+        return ": the file named above is not UTF-8 text. Save it as UTF-8 in your editor", ""
+    if isinstance(error, (OSError, ValueError, RuntimeError)) and not debug:
+        # MkDocs raises these for unreadable files; it has already named the file.
+        # They are also what a bug in our own code raises: --debug shows where.
+        advice = " If no file is named above, run it again with --debug and report the traceback."
+        return f" ({error})", advice
+    raise error
+
+
+def _pages_step(config_file: Path, site_dir: Path, offline: Path, debug: bool) -> int:
+    """The pages of a full build, run as a process of its own (`_pages_in_a_process`).
+    Stop signals end it as the operating system ends any process; the build that
+    started it cleans up. Why it failed is its one line of output."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    from mkdocs.config import load_config
+
+    try:
+        config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+        build_pages(config_file, config, offline)
+    except Exception as error:
+        print(json.dumps(_why(error, debug)))
+        return 1
+    return 0
+
+
+def _pages_in_a_process(config_file: Path, site_dir: Path, offline: Path, debug: bool) -> None:
+    """MkDocs builds the pages in a process of its own, so that the memory its pages
+    held (about 140 MiB at 50x the site) is given back before the PDF is laid out."""
+    command = [sys.executable, "-m", "bridges.build", "--pages-step", str(offline),
+               "--config-file", str(config_file), *(["--debug"] if debug else []),
+               str(site_dir)]  # fmt: skip
+    # A stop raised while it runs ends it too (subprocess.run kills it on the way out).
+    result = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if -result.returncode in STOP_SIGNALS:  # Ctrl+C reaches both; the build's own may be lost
+        raise Stopped(-result.returncode)
+    if result.returncode != 0:
+        try:
+            reason, advice = json.loads(result.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            reason, advice = f" (the pages' step ended with status {result.returncode})", ""
+        raise StepFailed(reason, advice)
 
 
 if __name__ == "__main__":
