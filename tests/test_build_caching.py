@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from mkdocs.commands.build import build
@@ -16,8 +18,8 @@ from mkdocs.exceptions import Abort, PluginError
 from bridges.extensions import safety
 from bridges.pipeline import stylesheets
 from bridges.pipeline.cards import card_path, start_card
+from bridges.pipeline.pdf import Book, Chapter, PartLayouts, WeasyPrintProblems
 from bridges.processes import workers
-from bridges.processes.forked import run_forked
 from conftest import PAGES, ROOT
 
 
@@ -115,22 +117,36 @@ def test_one_process_builds_the_same_site_twice_without_waiting_on_itself(projec
 # Memory given back between steps ---------------------------------------------------
 
 
-def _pid_and_square(number: int) -> tuple[int, int]:
-    return os.getpid(), number * number
+def a_book(site: Path) -> Book:
+    settings = SimpleNamespace(
+        site_name="Building Bridges",
+        site_url="https://example.org/",
+        site_author="Building Bridges",
+        site_description="A test.",
+    )
+    chapter = Chapter("one", "One", '<h1 id="one">One</h1><p>Text.</p>', False)
+    return Book(settings, site, [chapter], datetime(2026, 1, 1, tzinfo=UTC))
 
 
-def _fails() -> None:
-    raise PluginError("The PDF could not be made cleanly")
+def no_child_process_left() -> bool:
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return False
 
 
-def test_a_step_run_apart_gives_its_result_back_from_another_process():
-    pid, square = run_forked(_pid_and_square, 12)
-    assert square == 144 and pid != os.getpid()
+def test_a_part_of_the_pdf_is_laid_out_by_a_process_that_has_ended(site):
+    pages, starts = PartLayouts(a_book(site), WeasyPrintProblems()).run("count", part=["one"])
+    assert pages == 1 and starts == {"one": 1}
+    assert no_child_process_left()
 
 
-def test_a_step_run_apart_fails_here_with_its_own_message():
-    with pytest.raises(PluginError, match="could not be made cleanly"):
-        run_forked(_fails)
+def test_a_part_that_fails_fails_the_pdf_here_with_its_own_message(site, tmp_path):
+    layouts = PartLayouts(a_book(site), WeasyPrintProblems())
+    with pytest.raises(PluginError, match="came out 1 pages long the second time, 99 the first"):
+        layouts.run("part", part=["one"], first_page=1, total=99, pages=99,
+                    target=str(tmp_path / "part.pdf"))  # fmt: skip
 
 
 def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf(
@@ -139,10 +155,11 @@ def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf
     # The pages' memory is given back before WeasyPrint needs its own.
     script = (
         "import os, sys; from pathlib import Path\n"
-        "import bridges.build as b, bridges.processes.forked as f\n"
-        "pages, publications, make_publications = [], [], b.build_publications\n"
-        "def pages_step(work, *args):\n"
-        "    pages.append(work.__name__); return f.run_forked(work, *args)\n"
+        "import bridges.build as b\n"
+        "pages, publications = [], []\n"
+        "in_a_process, make_publications = b._pages_in_a_process, b.build_publications\n"
+        "def pages_step(*args):\n"
+        "    pages.append(os.getpid()); in_a_process(*args)\n"
         "def publications_step(config):\n"
         "    publications.append(os.getpid())\n"
         "    try:\n"
@@ -151,16 +168,17 @@ def test_a_full_build_makes_its_pages_in_a_process_that_has_ended_before_the_pdf
         "    except ChildProcessError:\n"
         "        pass\n"
         "    make_publications(config)\n"
-        "b.run_forked, b.build_publications = pages_step, publications_step\n"
+        "b._pages_in_a_process, b.build_publications = pages_step, publications_step\n"
         "b.bundle_offline = lambda *args: None\n"
         "b.build_site(Path('site'))\n"
-        "print(pages, publications == [os.getpid()])\n"
+        "print(pages == publications == [os.getpid()])\n"
     )
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
     result = subprocess.run([sys.executable, "-c", script], cwd=project_copy, env=env,
                             capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['build_pages'] True"
+    assert result.stdout.strip() == "True"
+    assert (project_copy / "site" / "building-bridges.pdf").is_file()
 
 
 def test_the_glossary_is_checked_for_code_once_per_version_not_once_per_page(

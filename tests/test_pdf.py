@@ -640,7 +640,7 @@ def test_a_part_holds_whole_chapters_up_to_its_size():
 
 
 def test_a_problem_in_one_part_of_a_pdf_made_in_parts_stops_it(project_copy, tmp_path, monkeypatch):
-    # Each part is laid out in a forked process: what WeasyPrint says there must still count.
+    # Each part is laid out in a process of its own: what WeasyPrint says there must still count.
     site = tmp_path / "site"
     assert run_build(project_copy, site, "--site-only").returncode == 0
     break_pdf_template(tmp_path, monkeypatch)

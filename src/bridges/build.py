@@ -113,8 +113,8 @@ def _exclusive(site_dir: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            # Unlocked by hand, not by closing the file: the card worker, forked
-            # during the build, holds a copy of this file and keeps its lock alive.
+            # Unlocked by hand, not only by closing the file: a process started
+            # during the build may hold a copy of it, which would keep the lock.
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 

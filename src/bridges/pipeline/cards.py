@@ -18,7 +18,6 @@ drawn again only when its title, description or site name changes.
 from __future__ import annotations
 
 import io
-import os
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache
@@ -260,10 +259,6 @@ def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> No
     for x, rise in ((0.3, 0.3), (0.5, 0.2), (0.7, 0.3)):
         draw.line((left + size * x, deck, left + size * x, top + size * (0.15 + rise)),
                   fill=AMBER, width=line)  # fmt: skip
-
-
-# A forked process draws its own: the parent's pending cards would never reach it.
-os.register_at_fork(after_in_child=_drawn.clear)
 
 
 def start_card(title: str, description: str, site_name: str) -> Future[bytes]:

@@ -10,8 +10,8 @@ page. A large site is therefore made in parts of at most `PART_CHARACTERS` of
 chapter HTML: the front matter (cover and contents) and runs of whole chapters,
 each starting on a new page as in the whole book. Every part is laid out once to
 count its pages, then again knowing the page it starts on and the book's page
-count (`src/bridges/templates/pdf/part.css`), each layout in a forked process of its own so
-that its memory is given back before the next (`bridges.processes.forked`); the parts are
+count (`src/bridges/templates/pdf/part.css`), each layout in a plain subprocess of its own
+so that its memory is given back before the next (`bridges.pipeline.pdf_parts`); the parts are
 joined with pikepdf into one document with one structure tree, outline and set
 of link targets. A link to another part is written as a placeholder address and
 turned into a link to its target when the parts are joined. A site that fits in
@@ -20,10 +20,13 @@ one part is made in one run, exactly as before.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
@@ -45,7 +48,6 @@ from mkdocs.structure.nav import Navigation
 from bridges import TEMPLATES
 from bridges.limits import IMAGE_PIXEL_LIMIT
 from bridges.pipeline.cards import page_slug
-from bridges.processes.forked import run_forked
 
 log = logging.getLogger("mkdocs.bridges.pdf")
 
@@ -60,6 +62,8 @@ KEYWORDS = "allyship, coalition-building, intersectionality, solidarity, equity,
 PART_CHARACTERS = 350_000
 # A table with more columns than this is set in a smaller type in the PDF.
 WIDE_TABLE_COLUMNS = 6
+# What the book's template reads of mkdocs.yml (templates/pdf/book.html).
+BOOK_SETTINGS = ("site_name", "site_url", "site_author", "site_description")
 # Where a link to another part points until the parts are joined.
 OTHER_PART = "bb-other-part:"
 Result = TypeVar("Result")
@@ -114,13 +118,18 @@ class Book:
     """The book's template, stylesheets and WeasyPrint settings, for the whole or a part."""
 
     def __init__(
-        self, config: MkDocsConfig, site_dir: Path, chapters: list[Chapter], created: datetime
+        self,
+        config: MkDocsConfig,
+        site_dir: Path,
+        chapters: list[Chapter],
+        created: datetime,
+        templates: Path | None = None,
     ) -> None:
         self.config = config
         self.site_dir = site_dir
         self.contents = chapters
         self.created = created
-        templates = TEMPLATES / "pdf"
+        self.templates = templates = templates or TEMPLATES / "pdf"
         self.env = Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape())
         self.stylesheets = [site_dir / "assets/stylesheets/bridges.css", templates / "book.css"]
 
@@ -189,22 +198,11 @@ def write_in_parts(
 ) -> None:
     """The book as front matter and `parts`, each laid out on its own, joined into `target`.
 
-    Each layout runs in a forked process (`bridges.processes.forked`), so the memory it
-    takes is given back before the next: the largest part sets the peak.
+    Each layout runs in a process of its own (`bridges.pipeline.pdf_parts`), so the
+    memory it takes is given back before the next: the largest part sets the peak.
     """
-
-    def apart(work: Callable[..., Result], *args: object) -> Result:
-        def in_child() -> tuple[Result, list[str]]:
-            problems.messages.clear()  # The parent's, copied by the fork, are counted there.
-            return work(*args), problems.messages
-
-        value, messages = run_forked(in_child)
-        problems.messages.extend(messages)
-        return value
-
-    import weasyprint  # noqa: F401  Loaded once here, not in every forked process.
-
-    counted = [apart(count_part, book, part) for part in parts]
+    apart = PartLayouts(book, problems)
+    counted = [apart.run("count", part=[c.slug for c in part]) for part in parts]
     chapter_pages = sum(pages for pages, _ in counted)
     start_in_part = {slug: page for _, starts in counted for slug, page in starts.items()}
     with tempfile.TemporaryDirectory(prefix="bb-pdf-") as folder:
@@ -216,8 +214,8 @@ def write_in_parts(
             for part, (pages, _) in zip(parts, counted, strict=True):
                 starts.update({c.slug: offset + start_in_part[c.slug] for c in part})
                 offset += pages
-            laid_out = apart(save_front_matter, book, starts, front_pages + chapter_pages,
-                             front_pages, files[0])  # fmt: skip
+            laid_out = apart.run("front", starts=starts, total=front_pages + chapter_pages,
+                                 expected_pages=front_pages, target=str(files[0]))  # fmt: skip
             if laid_out == front_pages:
                 break
             front_pages = laid_out
@@ -227,9 +225,43 @@ def write_in_parts(
         for number, (part, (pages, _)) in enumerate(zip(parts, counted, strict=True), 1):
             files.append(Path(folder) / f"part-{number}.pdf")
             total = front_pages + chapter_pages
-            apart(save_part, book, part, first_page, total, pages, files[-1])
+            apart.run("part", part=[c.slug for c in part], first_page=first_page, total=total,
+                      pages=pages, target=str(files[-1]))  # fmt: skip
             first_page += pages
         join_parts(files, target)
+
+
+class PartLayouts:
+    """Lays out parts of `book`, each in a plain subprocess that reads the book and its
+    task as JSON and answers in JSON (`bridges.pipeline.pdf_parts`)."""
+
+    def __init__(self, book: Book, problems: WeasyPrintProblems) -> None:
+        self.problems = problems
+        self.book = {
+            "site": {name: getattr(book.config, name) for name in BOOK_SETTINGS},
+            "site_dir": str(book.site_dir),
+            "created": book.created.isoformat(),
+            "templates": str(book.templates),
+            "contents": [dataclasses.astuple(chapter) for chapter in book.contents],
+        }
+
+    def run(self, task: str, **arguments: object) -> Any:
+        from bridges.processes.stopping import STOP_SIGNALS, Stopped
+
+        request = json.dumps({**self.book, "task": task, "arguments": arguments})
+        command = [sys.executable, "-m", "bridges.pipeline.pdf_parts"]
+        # A stop raised while it runs ends it too (subprocess.run kills it on the way out).
+        result = subprocess.run(command, input=request, stdout=subprocess.PIPE, text=True)
+        if -result.returncode in STOP_SIGNALS:  # Ctrl+C reaches both; the build's may be lost
+            raise Stopped(-result.returncode)
+        try:
+            answer = json.loads(result.stdout)
+        except ValueError:  # a bug: its traceback is above
+            raise RuntimeError(f"a part of the PDF ended with status {result.returncode}") from None
+        if "error" in answer:
+            raise PluginError(answer["error"])
+        self.problems.messages.extend(answer["messages"])
+        return answer["value"]
 
 
 def count_part(book: Book, part: list[Chapter]) -> tuple[int, dict[str, int]]:

@@ -26,7 +26,6 @@ work on those parsed rules, never on text tokenized again.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
@@ -217,10 +216,6 @@ def parsed_sheet(path: Path) -> Future[ParsedSheet]:
     if key not in _parsing or _parsing[key].cancelled():
         _parsing[key] = workers.submit(parse_sheet, path)
     return _parsing[key]
-
-
-# A forked process parses with workers of its own (see bridges.processes.workers).
-os.register_at_fork(after_in_child=_parsing.clear)
 
 
 # Purging and splitting ------------------------------------------------------------

@@ -29,7 +29,7 @@ class Stopped(BaseException):
 
 def stop_on_signals() -> None:
     """From now on the first stop signal raises `Stopped`. Later ones (a second
-    Ctrl+C, or the parent stopping a forked child that Ctrl+C reached already)
+    Ctrl+C, or a closed terminal's SIGHUP after Ctrl+C's SIGINT)
     are only noted, so that nothing interrupts the clean-up. They are not ignored
     with `SIG_IGN`: Python then reports one already on its way as an error,
     "Signal 15 ignored due to race condition"."""

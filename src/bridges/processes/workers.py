@@ -152,24 +152,12 @@ def _run_batch(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[
 
 
 def shutdown() -> None:
-    """Ends this process's workers, for a process that ends with `os._exit`, which
-    runs no clean-up (a forked build step, `bridges.processes.forked`)."""
+    """Ends this process's workers now, and forgets them."""
     if _pool:
         _pool[0].shutdown(wait=True, cancel_futures=True)
-    _forget()
-
-
-def _forget() -> None:
-    global _batch_lock
     _pool.clear()
     _pending.clear()
     _batch.clear()
-    _batch_lock = threading.RLock()  # The parent's copy may have been held at the fork.
-
-
-# A forked process works with workers of its own: the parent's answer only the
-# parent, so their pending results would never arrive.
-os.register_at_fork(after_in_child=_forget)
 
 
 def _ready() -> None:
