@@ -137,12 +137,13 @@ def build_publications(config: MkDocsConfig) -> None:
     from bridges.pipeline.epub import build_epub
     from bridges.pipeline.output_check import epub_problems
     from bridges.pipeline.pdf import build_pdf, built_site_nav
+    from bridges.problems import report
 
     nav = built_site_nav(config)
     build_pdf(config, nav)
     epub = build_epub(config, nav)
-    if problems := epub_problems(epub):
-        raise PluginError("\n".join(str(problem) for problem in problems))
+    if report(epub_problems(epub)):
+        raise PluginError("fix the problems above")
 
 
 def bundle_offline(config: MkDocsConfig, offline: Path, target: Path) -> None:

@@ -6,9 +6,9 @@ One function per MkDocs event; each calls small transforms from this package.
 Work that needs only its arguments (preview cards, the scan of each written page,
 parsing Material's stylesheets) runs in worker processes (`bridges.processes.workers`)
 while MkDocs builds the pages; the checks after the build collect it.
-Content problems are logged as errors, not raised, so that one run reports every
-problem of every page (each with its file, line and fix); strict mode then stops
-the build. Only a glossary file that cannot be read stops it at once.
+Content problems are reported as errors (`bridges.problems.report`), not raised,
+so that one run reports every problem of every page (each with its file, line and
+fix); strict mode then stops the build. Only a glossary file that cannot be read stops it at once.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ from bridges.pipeline.publish import (
     write_host_headers,
 )
 from bridges.pipeline.stylesheets import ParsedSheet, bundle_stylesheets, parsed_sheet
+from bridges.problems import Problem, report
 from bridges.processes import workers
 
 MATERIAL_STYLESHEET = re.compile(r"assets/stylesheets/[^/]+\.min\.css")
@@ -133,12 +134,13 @@ class _NavFileWithLine(logging.Filter):
         missing = self.MISSING.fullmatch(record.getMessage())
         if missing and self.config_file.is_file():
             text = self.config_file.read_text(encoding="utf-8")
-            line = nav_line(text, missing.group(1))
-            place = f"{self.config_file.name}, line {line}" if line else self.config_file.name
-            record.msg = (
-                f"{place}: the nav entry '{missing.group(1)}' names no file in docs/; write "
-                "the page's file name as it is in docs/, or remove the entry."
+            problem = Problem(
+                self.config_file.name,
+                f"the nav entry '{missing.group(1)}' names no file in docs/;",
+                "write the page's file name as it is in docs/, or remove the entry.",
+                nav_line(text, missing.group(1)),
             )
+            record.msg = str(problem)
             record.args = ()
         return True
 
@@ -179,24 +181,24 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     page_ids = _ids_in_source(docs_dir / _build["glossary_page"])
     _stop(
         [
-            f"{path}: the term id '{id}' is also an id on docs/{_build['glossary_page']}; "
-            "choose another id for the term."
+            Problem(
+                str(path),
+                f"the term id '{id}' is also an id on docs/{_build['glossary_page']};",
+                "choose another id for the term.",
+            )
             for id in sorted(page_ids & set(terms.terms))
         ],
         path,
     )
     _build["terms"] = terms
-    for warning in terms.warnings:  # a renamed topic page: reported with the other pages
-        log.error(warning)
+    report(terms.warnings)  # a renamed topic page: reported with the other pages
     return config
 
 
-def _stop(problems: list[str], path: Path | str, why: str = "every page uses it") -> None:
+def _stop(problems: list[Problem], path: Path | str, why: str = "every page uses it") -> None:
     """Problems every page depends on (the glossary, the files of docs/, redirects):
     report them all, then stop at once."""
-    if problems:
-        for problem in problems:
-            log.error(problem)
+    if report(problems):
         raise Abort(f"fix {path} first, {why}")
 
 
@@ -232,9 +234,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             problems += too_long
         else:
             problems += encoding_problems(path.read_bytes(), shown_as)
-    if problems:
-        for problem in problems:
-            log.error(problem)
+    if report(problems):
         raise Abort("fix the problems above")
     # Material's stylesheets depend on nothing the pages say: parsed while they are built.
     _build["stylesheets"] = {
@@ -250,9 +250,7 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build["nav"] = nav
     config_file = Path(config.config_file_path or "mkdocs.yml")
     shown_as = config_file.name
-    for problem in nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
-                                       shown_as):  # fmt: skip
-        log.error(problem)
+    report(nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"), shown_as))
     _build["moved_anchors"] = {}
     _build["raw_links"] = {}
     _build["pages"] = {}
@@ -295,10 +293,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     problems = front_matter_problems(page, files)
     if problems:
         make_meta_safe(page, files)
-    for problem in problems + id_problems(page):
-        log.error(problem)
-    for oddity in second_title_problems(page.file.content_string, page.file.src_uri):
-        log.warning(oddity)
+    report(problems + id_problems(page))
+    report(second_title_problems(page.file.content_string, page.file.src_uri), logging.WARNING)
     _build["moved_anchors"][page.url] = page.meta.get("moved_anchors", {})
     _build["raw_links"][page.file.src_uri] = raw_links(page)
     _build["pages"][page.file.src_uri] = page.url
@@ -306,13 +302,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     # Material's search index reads the title as HTML: give it the escaped form.
     page.meta["title"] = escape(str(page.meta["title"]))
     source = page.file.content_string
-    if problems := control_character_problems(source, page.file.src_uri):
-        for problem in problems:
-            log.error(problem)
+    if report(control_character_problems(source, page.file.src_uri)):
         markdown = without_control_characters(markdown)
-    if problems := nesting_problems(source, page.file.src_uri):
-        for problem in problems:
-            log.error(problem)
+    if report(nesting_problems(source, page.file.src_uri)):
         markdown = without_deep_nesting(markdown)  # the build fails; no recursion error first
     return markdown
 
@@ -323,9 +315,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
                config.site_name)  # fmt: skip
     if moved := page.meta.get("moved_anchors"):
-        if problems := moved_anchor_problems(html, page, moved):
-            for problem in problems:
-                log.error(problem)
+        if report(moved_anchor_problems(html, page, moved)):
             return html
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
@@ -336,8 +326,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         problems += html_nesting_problems(html, source, page.file.src_uri)
     problems += image_size_problems(html, source, page.file.src_uri, page.url,
                                     Path(config.docs_dir))  # fmt: skip
-    for problem in problems:
-        log.error(problem)
+    report(problems)
     return html
 
 
@@ -430,8 +419,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         return  # The bundle reuses the published site's PDF and has file:// links.
     problems = raw_link_problems(_build["raw_links"], _build["pages"], site_dir)
     problems += _published_link_problems(config, scans)
-    for problem in problems:
-        log.error(problem)
+    report(problems)
     if _build["problems"].count:
         workers.cancel_pending()  # cards of pages still to be fixed
         return  # MkDocs stops the build after this event; no need for cards.
@@ -456,8 +444,7 @@ def _check_output(config: MkDocsConfig, site_dir: Path, scans: dict[str, PageSca
     }
     known.listed_redirects = {str(url) for url in config.extra.get("external_redirects") or []}
     findings = {name: scan.findings for name, scan in scans.items()}
-    for problem in site_problems(site_dir, known, findings, _build["sources"]):
-        log.error(str(problem))
+    report(site_problems(site_dir, known, findings, _build["sources"]))
 
 
 def _collect_scans(site_dir: Path) -> dict[str, PageScan]:
@@ -484,22 +471,21 @@ def _parsed_stylesheets() -> dict[str, ParsedSheet]:
     return {name: future.result() for name, future in _build.get("stylesheets", {}).items()}
 
 
-def _published_link_problems(config: MkDocsConfig, scans: dict[str, PageScan]) -> list[str]:
+def _published_link_problems(config: MkDocsConfig, scans: dict[str, PageScan]) -> list[Problem]:
     registry = Path(config.docs_dir) / "published-anchors.txt"
     shown_as = Path(os.path.relpath(registry, Path(config.config_file_path).parent))
     try:
         listed = read_registry(registry, shown_as)
     except RegistryError as error:
-        return [str(error)]
+        return error.problems
     deleted = published_in_history(registry) - set(listed)
 
     def anchors_of(url: str) -> frozenset[str] | None:
         scan = scans.get(PurePosixPath(url, "index.html").as_posix())
         return scan.public_ids if scan else None
 
-    problems = broken_links(listed, anchors_of, page_redirects(config), _build["moved_anchors"],
-                            deleted)  # fmt: skip
-    return [f"{shown_as}: {problem}" for problem in problems]
+    return broken_links(listed, anchors_of, page_redirects(config), _build["moved_anchors"],
+                        deleted, shown_as)  # fmt: skip
 
 
 def _shown_path(config: MkDocsConfig, path: str | None) -> str:
@@ -521,7 +507,7 @@ def page_redirects(config: MkDocsConfig) -> dict[str, str]:
     }
 
 
-def redirect_problems(config: MkDocsConfig) -> list[str]:
+def redirect_problems(config: MkDocsConfig) -> list[Problem]:
     """Redirects to another site that mkdocs.yml does not list on purpose, and names
     that would not make a clean line in the host's redirect files."""
     maps = _redirect_maps(config)
@@ -530,8 +516,8 @@ def redirect_problems(config: MkDocsConfig) -> list[str]:
     config_file = Path(config.config_file_path)
     listed = config.extra.get("external_redirects") or []
     if not isinstance(listed, list):
-        return [f"{config_file.name}: 'external_redirects:' in 'extra:' must be a list of "
-                "addresses, like [https://example.org/page]."]  # fmt: skip
+        return [Problem(config_file.name, "'external_redirects:' in 'extra:' must be a list of "
+                        "addresses,", "like [https://example.org/page].")]  # fmt: skip
     lines = config_file.read_text(encoding="utf-8").splitlines()
     return redirect_map_problems(maps, [str(url) for url in listed], lines, config_file.name)
 
