@@ -457,7 +457,7 @@ def id_problems(page: Page) -> list[Problem]:
                 Problem(
                     shown(page),
                     f"the heading '{line.strip()}' needs a fixed id, so links to it keep working:",
-                    f"'{heading.group(1)} {text} {{#{_suggest_id(text)}}}'.",
+                    f"'{heading.group(1)} {text} {{#{_heading_id_for(text)}}}'.",
                     number,
                 )
             )
@@ -466,13 +466,14 @@ def id_problems(page: Page) -> list[Problem]:
                 if not token.startswith("#"):
                     continue
                 anchor = token[1:]
-                prefix = anchor[:2] if anchor.startswith("__") else "bb-"
                 if anchor.startswith(THEME_ID_PREFIXES):
+                    prefix = anchor[:2] if anchor.startswith("__") else "bb-"
+                    other = _heading_id_for(anchor.removeprefix("bb-"))
                     problems.append(
                         Problem(
                             shown(page),
                             f"the id '{anchor}' starts with '{prefix}', like the theme's own ids;",
-                            f"choose another, like '{_suggest_id(anchor.removeprefix('bb-'))}'.",
+                            f"choose another, like '{other}'.",
                             number,
                         )
                     )
@@ -481,14 +482,14 @@ def id_problems(page: Page) -> list[Problem]:
                         Problem(
                             shown(page),
                             f"the id '{anchor}' must be lowercase words joined by '-',",
-                            f"like '{_suggest_id(anchor)}'.",
+                            f"like '{_heading_id_for(anchor)}'.",
                             number,
                         )
                     )
     return problems
 
 
-def _suggest_id(text: str) -> str:
+def _heading_id_for(text: str) -> str:
     """An id for a heading: its first five words."""
     return suggest_id(text, "section", most_words=5)
 

@@ -17,6 +17,7 @@ Pages, an nginx snippet); a 301 keeps the link's #fragment.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from bridges.pipeline.output_check import parse
 from bridges.pipeline.pagescan import public_ids
-from bridges.problems import Problem, ProblemError
+from bridges.problems import Problem, ProblemError, report
 
 REGISTRY = Path("docs/published-anchors.txt")
 REDIRECTS_FILE = "_redirects"
@@ -237,10 +238,15 @@ def main() -> int:
     parser.add_argument("site_dir", type=Path, help="a freshly built site")
     parser.add_argument("--update", action="store_true", help="add anchors that are new")
     args = parser.parse_args()
+    logging.basicConfig(format="%(message)s", stream=sys.stderr)
+    try:
+        registered = set(read_registry())
+    except RegistryError as error:
+        report(error.problems)
+        return 1
     urls = [p.parent.relative_to(args.site_dir).as_posix() + "/" for p in
             args.site_dir.rglob("index.html")]  # fmt: skip
     urls = [url.removeprefix("./") for url in urls if not _is_redirect(args.site_dir / url)]
-    registered = set(read_registry())
     new = site_anchors(args.site_dir, urls) - registered
     if args.update:
         write_registry(registered | new)
