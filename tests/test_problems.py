@@ -157,3 +157,19 @@ def test_line_of_counts_from_one_and_finds_the_first_occurrence():
 )
 def test_a_suggested_id_is_lowercase_words_joined_by_hyphens(text, most_words, expected):
     assert suggest_id(text, "section", most_words) == expected
+
+
+def test_the_epubs_problems_are_reported_before_the_build_stops(monkeypatch, mkdocs_records):
+    from mkdocs.exceptions import PluginError
+
+    from bridges import build
+    from bridges.pipeline import epub, output_check, pdf
+
+    found = [Problem("building-bridges.epub: ch.xhtml", "the site does not publish a <script>.")]
+    monkeypatch.setattr(pdf, "built_site_nav", lambda config: [])
+    monkeypatch.setattr(pdf, "build_pdf", lambda config, nav: None)
+    monkeypatch.setattr(epub, "build_epub", lambda config, nav: "building-bridges.epub")
+    monkeypatch.setattr(output_check, "epub_problems", lambda path: found)
+    with pytest.raises(PluginError, match=r"^fix the problems above$"):
+        build.build_publications(config=None)
+    assert mkdocs_records.messages == [str(found[0])]
