@@ -33,6 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 ESSAY = ROOT / "tests" / "data" / "essay.txt"
 
 
+def as_text(problems) -> list[str]:
+    """Problems as an editor reads them: one line each."""
+    return [str(problem) for problem in problems]
+
+
 def load_config(root: Path = ROOT) -> dict:
     """mkdocs.yml as plain data (environment tags read as their default lists)."""
     return yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))

@@ -23,7 +23,7 @@ from bridges.engine.files import (
     svg_problems,
     symlink_problems,
 )
-from conftest import run_build
+from conftest import as_text, run_build
 
 SHOWN = Path("docs")
 
@@ -53,7 +53,7 @@ def outside(tmp_path: Path) -> Path:
 
 def test_a_symlink_to_a_file_outside_docs_is_refused_with_its_path(docs, outside):
     (docs / "leak.txt").symlink_to(outside / "secret.txt")
-    assert symlink_problems(docs, SHOWN) == [
+    assert as_text(symlink_problems(docs, SHOWN)) == [
         f"docs/leak.txt: a symlink to {outside / 'secret.txt'}, outside docs/. "
         "Copy what it points to into docs/ instead, or delete the link."
     ]
@@ -62,7 +62,7 @@ def test_a_symlink_to_a_file_outside_docs_is_refused_with_its_path(docs, outside
 def test_a_symlink_to_a_folder_outside_docs_is_refused_with_its_path(docs, outside):
     (docs / "assets").mkdir()
     (docs / "assets" / "shared").symlink_to(outside, target_is_directory=True)
-    assert symlink_problems(docs, SHOWN) == [
+    assert as_text(symlink_problems(docs, SHOWN)) == [
         f"docs/assets/shared: a symlink to {outside}, outside docs/. "
         "Copy what it points to into docs/ instead, or delete the link."
     ]
@@ -70,7 +70,7 @@ def test_a_symlink_to_a_folder_outside_docs_is_refused_with_its_path(docs, outsi
 
 def test_a_relative_symlink_that_climbs_out_of_docs_is_refused(docs, outside):
     (docs / "config").symlink_to(Path("..", "..", "outside", "secret.txt"))
-    assert [p.split(":")[0] for p in symlink_problems(docs, SHOWN)] == ["docs/config"]
+    assert [p.file for p in symlink_problems(docs, SHOWN)] == ["docs/config"]
 
 
 def test_a_symlink_inside_docs_to_a_file_or_folder_inside_docs_is_fine(docs):
@@ -83,7 +83,7 @@ def test_a_symlink_inside_docs_to_a_file_or_folder_inside_docs_is_fine(docs):
 
 def test_a_symlink_to_nothing_is_refused(docs):
     (docs / "gone.png").symlink_to(docs / "missing.png")
-    assert symlink_problems(docs, SHOWN) == [
+    assert as_text(symlink_problems(docs, SHOWN)) == [
         f"docs/gone.png: a symlink to {docs / 'missing.png'}, which does not exist. "
         "Delete the link, or point it at a file that exists."
     ]
@@ -93,7 +93,7 @@ def test_a_symlink_to_a_folder_that_holds_it_is_refused(docs):
     # MkDocs follows folder links: this one would be walked without end.
     (docs / "notes").mkdir()
     (docs / "notes" / "again").symlink_to(Path(".."), target_is_directory=True)
-    assert [p.split(":")[0] for p in symlink_problems(docs, SHOWN)] == ["docs/notes/again"]
+    assert [p.file for p in symlink_problems(docs, SHOWN)] == ["docs/notes/again"]
 
 
 def test_nothing_behind_a_symlink_out_of_docs_is_listed_or_read(docs, outside, monkeypatch):
@@ -106,7 +106,7 @@ def test_nothing_behind_a_symlink_out_of_docs_is_listed_or_read(docs, outside, m
     monkeypatch.setattr(os, "scandir", lambda p=".": listed.append(str(p)) or real_scandir(p))
     monkeypatch.setattr(files, "svg_problems", lambda path, shown: drawings_read.append(path))
     problems = docs_problems(docs, SHOWN, nothing_excluded)
-    assert [p.split(":")[0] for p in problems] == ["docs/etc"]
+    assert [p.file for p in problems] == ["docs/etc"]
     assert listed and not [p for p in listed if p.startswith(str(outside))], listed
     assert drawings_read == [], "while a link leads out, no file of docs/ is read either"
 
@@ -121,7 +121,7 @@ def test_every_allowed_file_type_is_published_in_its_place():
 
 
 def test_an_html_file_is_refused_and_asked_to_be_a_markdown_page():
-    assert file_type_problems(["extra/page.html"], SHOWN) == [
+    assert as_text(file_type_problems(["extra/page.html"], SHOWN)) == [
         "docs/extra/page.html: an HTML file is published as it is, without the site's checks "
         "and policy. Write it as a Markdown page (.md) instead."
     ]
@@ -129,13 +129,13 @@ def test_an_html_file_is_refused_and_asked_to_be_a_markdown_page():
 
 @pytest.mark.parametrize("name", ["data.xml", "movie.swf", "page.xhtml", "tool.exe", "README"])
 def test_a_file_type_docs_does_not_publish_is_refused(name):
-    [problem] = file_type_problems([name], SHOWN)
+    [problem] = as_text(file_type_problems([name], SHOWN))
     assert problem.startswith(f"docs/{name}: ")
     assert "or move the file out of docs/." in problem or "Markdown page" in problem
 
 
 def test_scripts_and_stylesheets_belong_in_their_assets_folders():
-    assert file_type_problems(["tracker.js", "assets/theme.css"], SHOWN) == [
+    assert as_text(file_type_problems(["tracker.js", "assets/theme.css"], SHOWN)) == [
         "docs/assets/theme.css: .css files belong under docs/assets/stylesheets/. Move it there.",
         "docs/tracker.js: .js files belong under docs/assets/javascripts/. Move it there.",
     ]
@@ -150,7 +150,7 @@ def test_files_mkdocs_does_not_publish_are_not_checked(docs):
         return uri in {"glossary.yml", "notes.html"}
 
     assert docs_problems(docs, SHOWN, excluded) == []
-    assert [p.split(":")[0] for p in docs_problems(docs, SHOWN, nothing_excluded)] == [
+    assert [p.file for p in docs_problems(docs, SHOWN, nothing_excluded)] == [
         "docs/glossary.yml", "docs/notes.html"
     ]  # fmt: skip
 
@@ -259,7 +259,7 @@ def test_svg_that_could_run_code_or_load_from_elsewhere_is_refused_at_its_line(
     tmp_path, name, element, says
 ):
     text = f'<?xml version="1.0"?>\n{SVG_OPEN}\n  {element}\n</svg>\n'
-    problems = svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg")
+    problems = as_text(svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg"))
     assert [p.split(": ")[0] for p in problems] == ["docs/drawing.svg, line 3"], problems
     assert says in problems[0], problems
 
@@ -269,14 +269,14 @@ def test_svg_with_a_doctype_of_its_own_is_refused_and_its_entities_are_not_read(
     text = ('<?xml version="1.0"?>\n<!DOCTYPE svg [\n  <!ENTITY hidden "<script>alert(1)</script>">'
             f'\n  <!ENTITY file SYSTEM "file:///etc/hostname">\n]>\n{SVG_OPEN}<text>&hidden;&file;'
             "</text></svg>\n")  # fmt: skip
-    problems = svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg")
+    problems = as_text(svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg"))
     assert "docs/drawing.svg, line 6: a DOCTYPE with declarations of its own." in problems[0]
     assert all("line 6" in problem for problem in problems), problems
 
 
 def test_a_stylesheet_instruction_in_svg_is_refused(tmp_path):
     text = f'<?xml version="1.0"?>\n<?xml-stylesheet href="https://evil.example/x.xsl"?>\n{SVG_OPEN}</svg>'
-    assert svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg") == [
+    assert as_text(svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg")) == [
         "docs/drawing.svg, line 2: a <?xml-stylesheet?> instruction. "
         "Export the drawing again from your drawing program as plain SVG."
     ]
@@ -284,14 +284,14 @@ def test_a_stylesheet_instruction_in_svg_is_refused(tmp_path):
 
 def test_an_svg_that_does_not_parse_is_refused_with_its_line(tmp_path):
     text = f'<?xml version="1.0"?>\n{SVG_OPEN}\n  <g>\n</svg>\n'
-    [problem] = svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg")
+    [problem] = as_text(svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg"))
     assert problem.startswith("docs/drawing.svg, line 4: not a well-formed SVG file (")
     assert problem.endswith("Export the drawing again from your drawing program as plain SVG.")
 
 
 def test_a_file_named_svg_that_is_not_a_drawing_is_refused(tmp_path):
     text = '<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>'
-    [problem] = svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg")
+    [problem] = as_text(svg_problems(write_svg(tmp_path, text), SHOWN / "drawing.svg"))
     assert problem.startswith("docs/drawing.svg, line 1: the file holds <html>, not an SVG")
 
 
@@ -300,7 +300,7 @@ def test_every_svg_in_docs_is_checked(docs):
     (docs / "assets" / "images" / "map.svg").write_text(
         f"{SVG_OPEN}\n<script>alert(1)</script></svg>", encoding="utf-8"
     )
-    [problem] = docs_problems(docs, SHOWN, nothing_excluded)
+    [problem] = as_text(docs_problems(docs, SHOWN, nothing_excluded))
     assert problem.startswith("docs/assets/images/map.svg, line 2: a <script> element.")
 
 

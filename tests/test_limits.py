@@ -28,7 +28,7 @@ from bridges.engine.checks import (
 from bridges.extensions.safety import SafetyExtension, UnsafeContentError
 from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT, PAGE_SIZE_LIMIT
 from bridges.pipeline.pdf import WeasyPrintProblems, images_refused_over
-from conftest import run_build
+from conftest import as_text, run_build
 
 FRONT_MATTER = "---\ntitle: Deep\ndescription: A page with photo.png and a lifestyle.\n---\n"
 
@@ -60,7 +60,7 @@ def nested_list(levels: int) -> str:
 def test_a_list_nested_past_the_limit_is_named_at_its_first_line_too_deep():
     source = FRONT_MATTER + "\n# Deep {#deep}\n\n" + nested_list(100)
     # Front matter (4 lines), a blank line, the heading, a blank line: level 0 on line 8.
-    assert nesting_problems(source, "deep.md") == [
+    assert as_text(nesting_problems(source, "deep.md")) == [
         f"docs/deep.md, line {8 + NESTING_LIMIT}: a list nested more than 20 levels deep; 20 "
         "is the limit the PDF can lay out. Nest fewer levels: split it into a flat list, or "
         "give its parts sub-headings."
@@ -73,7 +73,7 @@ def test_a_list_at_the_limit_is_accepted():
 
 def test_quotes_nested_past_the_limit_are_named():
     source = "Intro\n\n" + "> " * (NESTING_LIMIT + 1) + "deep\n"
-    assert nesting_problems(source, "q.md")[0].startswith("docs/q.md, line 3: a quote nested")
+    assert str(nesting_problems(source, "q.md")[0]).startswith("docs/q.md, line 3: a quote nested")
 
 
 def test_nesting_inside_fenced_code_is_text():
@@ -90,7 +90,7 @@ def test_a_page_too_deep_for_python_markdown_is_flattened_before_it_is_converted
 def test_raw_html_nested_past_the_limit_is_named_at_the_line_of_its_text():
     source = "Intro\n\n" + "<div>" * 30 + "\ninside\n" + "</div>" * 30 + "\n"
     html = "<p>Intro</p>" + "<div>" * 30 + "inside" + "</div>" * 30
-    assert html_nesting_problems(html, source, "divs.md") == [
+    assert as_text(html_nesting_problems(html, source, "divs.md")) == [
         "docs/divs.md, line 4: blocks (lists, quotes, <div>s) nested more than 20 levels "
         "deep; 20 is the limit the PDF can lay out. Nest fewer levels."
     ]
@@ -103,7 +103,7 @@ def test_an_image_over_the_pixel_limit_is_named_with_its_size_line_and_fix(tmp_p
     write_png(tmp_path / "docs/assets/images/bomb.png", 20000, 20000)
     source = FRONT_MATTER + "\n# Deep {#deep}\n\nText.\n\n![A bomb](assets/images/bomb.png)\n"
     html = '<p>Text.</p><p><img alt="A bomb" src="../assets/images/bomb.png"></p>'
-    assert image_size_problems(html, source, "deep.md", "deep/", tmp_path / "docs") == [
+    assert as_text(image_size_problems(html, source, "deep.md", "deep/", tmp_path / "docs")) == [
         "docs/deep.md, line 10: the image 'bomb.png' is 20000 x 20000 pixels (400 "
         "megapixels); the limit is 40 megapixels. Save it smaller: 2400 pixels across is "
         "plenty for the site and the PDF."
@@ -140,7 +140,7 @@ def test_an_image_without_alt_text_is_named_at_its_image_not_a_front_matter_ment
 
 
 def test_a_page_over_the_size_limit_is_named_with_its_size_and_the_fix():
-    assert page_size_problems(1_234_567, "docs/long.md") == [
+    assert as_text(page_size_problems(1_234_567, "docs/long.md")) == [
         "docs/long.md: the page is 1,235 KB of text; the limit is 200 KB (about 30,000 "
         "words), the most the PDF can lay out as one chapter. Split it into several pages."
     ]
@@ -159,7 +159,7 @@ def test_every_page_of_the_site_and_one_at_the_limit_are_accepted():
 
 def test_a_control_character_is_named_with_its_line():
     source = FRONT_MATTER + "\nreproduced\x00 word\n\tindented with a tab\n"
-    assert control_character_problems(source, "essay.md") == [
+    assert as_text(control_character_problems(source, "essay.md")) == [
         "docs/essay.md, line 6: an invisible control character (U+0000 NUL); delete it "
         "(editors may show it as a box, ^@ or <0x00>), or retype the line."
     ]
@@ -171,7 +171,7 @@ def test_tabs_and_line_ends_are_not_control_characters():
 
 def test_a_page_that_is_not_utf8_is_named_with_the_line_of_its_first_bad_byte():
     data = "line one\nline two\nCafé\n".encode("latin-1")
-    assert encoding_problems(data, "docs/about.md") == [
+    assert as_text(encoding_problems(data, "docs/about.md")) == [
         "docs/about.md, line 3: the file is not UTF-8 text (byte 0xE9, perhaps 'é' saved as "
         'Latin-1 or Windows-1252). Save the file as UTF-8 in your editor ("Save with '
         'encoding" or "Reopen with encoding").'

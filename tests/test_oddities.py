@@ -14,7 +14,7 @@ from mkdocs.structure.nav import Link
 from bridges.engine.checks import nav_line, nav_script_problems, second_title_problems
 from bridges.engine.hooks import _nav_file_filter
 from bridges.extensions.terms import load_glossary
-from conftest import run_build
+from conftest import as_text, run_build
 
 CONFIG = """site_name: Test
 nav:
@@ -28,7 +28,7 @@ nav:
 
 def test_a_second_title_is_named_at_its_line():
     source = "---\ntitle: T\n---\n\n# One {#one}\n\n```\n# not a heading\n```\n\n# Two {#two}\n"
-    assert second_title_problems(source, "page.md") == [
+    assert as_text(second_title_problems(source, "page.md")) == [
         "docs/page.md, line 11: a second '# ' heading; a page has one title, the first (line "
         "5), which the menu, the PDF and search use. Make this one a section: '## Heading "
         "{#heading-id}'."
@@ -48,7 +48,7 @@ def test_a_nav_entry_is_found_at_its_line_of_mkdocs_yml(value, line):
 
 def test_a_javascript_nav_entry_is_named_with_mkdocs_yml_and_its_line():
     items = [Link("Home", "https://example.org/"), Link("Evil", "javascript:alert(1)")]
-    assert nav_script_problems(items, CONFIG, "mkdocs.yml") == [
+    assert as_text(nav_script_problems(items, CONFIG, "mkdocs.yml")) == [
         "mkdocs.yml, line 7: the nav entry 'Evil' links to a javascript: address, which would "
         "run code; a nav entry is a page of docs/ (page.md) or an https: address."
     ]
@@ -83,7 +83,7 @@ def test_an_empty_matches_list_is_named_at_its_line(tmp_path):
         "    definition: Sharing what we have.\n",
         encoding="utf-8",
     )
-    assert load_glossary(glossary, tmp_path).warnings == [
+    assert as_text(load_glossary(glossary, tmp_path).warnings) == [
         f"{glossary}, line 7: term 'mutual-aid' has 'matches: []', so no word in the text "
         "links to it (only [[mutual-aid]] does). List the words that should link, or remove "
         "the line to link the term's own name."

@@ -20,7 +20,7 @@ from PIL import Image
 from test_build_errors import assert_previous_site_intact, build_broken, error_lines
 
 from bridges.pipeline.anchors import broken_links, redirect_map_problems, write_redirects
-from conftest import ESSAY, PAGES, ROOT, SITE_URL, copy_project, run_build, serving
+from conftest import ESSAY, PAGES, ROOT, SITE_URL, as_text, copy_project, run_build, serving
 
 NGINX = "/usr/sbin/nginx"
 
@@ -203,7 +203,7 @@ CONFIG_LINES = ["plugins:", "  - redirects:", "      redirect_maps:", "        o
 
 def problems_of(new: str, listed: tuple[str, ...] = ()) -> list[str]:
     lines = [line.format(new) for line in CONFIG_LINES]
-    return redirect_map_problems({"old.md": new}, list(listed), lines, "mkdocs.yml")
+    return as_text(redirect_map_problems({"old.md": new}, list(listed), lines, "mkdocs.yml"))
 
 
 def test_a_redirect_to_another_site_is_refused_unless_listed_on_purpose():

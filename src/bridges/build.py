@@ -178,12 +178,13 @@ def build_publications(config: MkDocsConfig) -> None:
     from bridges.pipeline.epub import build_epub
     from bridges.pipeline.output_check import epub_problems
     from bridges.pipeline.pdf import build_pdf, built_site_nav
+    from bridges.problems import report
 
     nav = built_site_nav(config)
     build_pdf(config, nav)
     epub = build_epub(config, nav)
-    if problems := epub_problems(epub):
-        raise PluginError("\n".join(str(problem) for problem in problems))
+    if report(epub_problems(epub)):
+        raise PluginError("fix the problems above")
 
 
 def bundle_offline(config: MkDocsConfig, offline: Path, target: Path) -> None:
@@ -256,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages_step is not None:
         return _pages_step(args.config_file, args.site_dir, args.pages_step, args.debug)
     from bridges.engine.zensical import EngineProblems
+    from bridges.problems import report
 
     stop_on_signals()
     try:
@@ -266,8 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + stop.signum
     except Exception as error:
         if isinstance(error, EngineProblems):
-            for problem in error.problems:
-                print(f"ERROR   -  {problem}", file=sys.stderr)
+            report(error.problems)
         reason, advice = _why(error, args.debug)
         print(f"Build failed{reason}; {args.site_dir}/ was left as it was.{advice}",
               file=sys.stderr)  # fmt: skip

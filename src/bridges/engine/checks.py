@@ -1,7 +1,8 @@
 """Checks of each page: front matter, ids, markup published as text, raw HTML links.
 
-Each check returns its problems instead of raising, so that the build reports every
-problem of every page in one run; each names the file, the line and the fix.
+Each check returns its problems (`bridges.problems.Problem`) instead of raising or
+logging, so that the build reports every problem of every page in one run; each
+names the file, the line and the fix.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from mkdocs.structure.pages import Page
 
 from bridges.extensions.safety import FRONT_MATTER, MOVED_ANCHOR_TARGET
 from bridges.extensions.script_urls import script_url
+from bridges.extensions.terms import ID_PATTERN, suggest_id
 from bridges.limits import IMAGE_PIXEL_LIMIT, NESTING_LIMIT, PAGE_SIZE_LIMIT
 from bridges.pipeline.output_check import parse
+from bridges.problems import Problem, line_at, line_of
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Material's own elements use ids starting "__" (__search, __drawer, __toc, ...);
 # ours start "bb-". A page id with either prefix would collide with them.
 THEME_ID_PREFIXES = ("__", "bb-")
@@ -75,36 +77,37 @@ ALLOWED_HIDE = {"feedback", "footer", "navigation", "path", "tags", "toc"}
 EXAMPLE_FRONT_MATTER = "---\ntitle: Allyship\ndescription: One sentence for link previews.\n---"
 
 
-def where(page: Page, line: int | None = None) -> str:
-    return f"docs/{page.file.src_uri}" + (f", line {line}" if line else "")
+def shown(page: Page) -> str:
+    """The page's file as the editor knows it."""
+    return f"docs/{page.file.src_uri}"
 
 
-def line_of(source: str, text: str, start: int = 0) -> int | None:
-    offset = source.find(text, start)
-    return source.count("\n", 0, offset) + 1 if offset >= 0 else None
-
-
-def _place_of(text: str, page: Page, glossary: Path | None) -> str:
-    """Where the editor wrote `text`: the page, or else a definition in the glossary."""
+def _place_of(text: str, page: Page, glossary: Path | None) -> tuple[str, int | None]:
+    """Where the editor wrote `text` (file, line): the page, or else a definition in
+    the glossary."""
     line = line_of(page.file.content_string, text)
     in_glossary = line is None and glossary is not None and glossary.is_file()
     if in_glossary and (found := line_of(glossary.read_text(encoding="utf-8"), text)):
-        return f"{glossary.as_posix()}, line {found}"
-    return where(page, line)
+        return glossary.as_posix(), found
+    return shown(page), line
 
 
 def _key_line(source: str, key: str) -> int | None:
     match = re.search(rf"^{re.escape(key)}\s*:", source, re.MULTILINE)
-    return source.count("\n", 0, match.start()) + 1 if match else None
+    return line_at(source, match.start()) if match else None
 
 
-def front_matter_problems(page: Page, files: Files) -> list[str]:
+def front_matter_problems(page: Page, files: Files) -> list[Problem]:
     """Front matter MkDocs would drop, show as text, or publish wrongly ("True")."""
     source = page.file.content_string
     if source.startswith("---") and not re.search(r"^---\s*$", source[3:], re.MULTILINE):
         return [
-            f"{where(page, 1)}: the front matter has no closing '---' line; add one after "
-            "its last 'key: value' line."
+            Problem(
+                shown(page),
+                "the front matter has no closing '---' line;",
+                "add one after its last 'key: value' line.",
+                1,
+            )
         ]
     if source.startswith("---") and not page.meta:
         # MkDocs keeps unparsable YAML as page text; name the problem instead.
@@ -115,16 +118,25 @@ def front_matter_problems(page: Page, files: Files) -> list[str]:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark else None
             problem = getattr(error, "problem", None) or "see the line"
-            return [f"{where(page, line)}: the front matter is not valid YAML ({problem})."]
+            return [
+                Problem(shown(page), f"the front matter is not valid YAML ({problem}).", line=line)
+            ]
         return [
-            f"{where(page, 1)}: the front matter must be 'key: value' lines between '---' "
-            f"lines, like\n{EXAMPLE_FRONT_MATTER}"
+            Problem(
+                shown(page),
+                "the front matter must be 'key: value' lines between '---' "
+                f"lines, like\n{EXAMPLE_FRONT_MATTER}",
+                line=1,
+            )
         ]
     if page.meta and not source.startswith("---"):
         return [
-            f"{where(page, 1)}: the page starts with 'Key: value' lines, which MkDocs would "
-            "hide as metadata. Put front matter between '---' lines, or start the page with "
-            "a heading."
+            Problem(
+                shown(page),
+                "the page starts with 'Key: value' lines, which MkDocs would hide as metadata.",
+                "Put front matter between '---' lines, or start the page with a heading.",
+                1,
+            )
         ]
     meta = page.meta
     problems = []
@@ -133,13 +145,13 @@ def front_matter_problems(page: Page, files: Files) -> list[str]:
         line = _key_line(source, key)
         written = source.splitlines()[line - 1].partition(":")[2] if line else ""
         written = re.sub(r"(^|\s)#.*$", "", written).strip()  # without a YAML comment
-        problems.append(f"{where(page, line)}: {text.replace('{written}', written)}")
+        problems.append(Problem(shown(page), text.replace("{written}", written), line=line))
 
     for key in sorted(set(meta) - {*_CHECKS}):
         problem(key, f"unknown front matter key '{key}'; allowed: {', '.join(sorted(_CHECKS))}.")
     for key in ("title", "description"):
         if key not in meta:
-            problems.append(f"{where(page, 1)}: add '{key}:' to the front matter.")
+            problems.append(Problem(shown(page), f"add '{key}:' to the front matter.", line=1))
     for key, check in _CHECKS.items():
         if key in meta and (text := check(meta[key], page, files)):
             problem(key, f"'{key}': {text}")
@@ -242,14 +254,18 @@ def nesting_depths(source: str) -> Iterator[tuple[int, int, str]]:
             yield number, len(indent) // 4 + 1, "list"
 
 
-def nesting_problems(source: str, src_uri: str) -> list[str]:
-    """A list or quote nested deeper than NESTING_LIMIT: one message, at its first line."""
+def nesting_problems(source: str, src_uri: str) -> list[Problem]:
+    """A list or quote nested deeper than NESTING_LIMIT: one problem, at its first line."""
     for number, depth, kind in nesting_depths(source):
         if depth > NESTING_LIMIT:
             return [
-                f"docs/{src_uri}, line {number}: a {kind} nested more than {NESTING_LIMIT} "
-                f"levels deep; {NESTING_LIMIT} is the limit the PDF can lay out. Nest fewer "
-                "levels: split it into a flat list, or give its parts sub-headings."
+                Problem(
+                    f"docs/{src_uri}",
+                    f"a {kind} nested more than {NESTING_LIMIT} levels deep; {NESTING_LIMIT} "
+                    "is the limit the PDF can lay out.",
+                    "Nest fewer levels: split it into a flat list, or give its parts sub-headings.",
+                    number,
+                )
             ]
     return []
 
@@ -269,7 +285,7 @@ def without_deep_nesting(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def html_nesting_problems(html: str, source: str, src_uri: str) -> list[str]:
+def html_nesting_problems(html: str, source: str, src_uri: str) -> list[Problem]:
     """Blocks nested deeper than the limit in the built page (raw HTML can nest them
     past the Markdown check): one message, at the line of the first text inside."""
     if not html.strip():
@@ -283,30 +299,36 @@ def html_nesting_problems(html: str, source: str, src_uri: str) -> list[str]:
         depth += element.tag in NESTING_ELEMENTS
         if depth > NESTING_LIMIT:
             text = next((t.strip() for t in element.itertext() if t.strip()), "")
-            line = line_of(source, text) if text else None
-            place = f"docs/{src_uri}" + (f", line {line}" if line else "")
             return [
-                f"{place}: blocks (lists, quotes, <div>s) nested more than {NESTING_LIMIT} "
-                f"levels deep; {NESTING_LIMIT} is the limit the PDF can lay out. Nest fewer "
-                "levels."
+                Problem(
+                    f"docs/{src_uri}",
+                    f"blocks (lists, quotes, <div>s) nested more than {NESTING_LIMIT} levels "
+                    f"deep; {NESTING_LIMIT} is the limit the PDF can lay out.",
+                    "Nest fewer levels.",
+                    line_of(source, text) if text else None,
+                )
             ]
         pending.extend((child, depth) for child in element)
     return []
 
 
-def page_size_problems(size: int, shown_as: str) -> list[str]:
-    """A page over PAGE_SIZE_LIMIT bytes: one message, before MkDocs reads it."""
+def page_size_problems(size: int, shown_as: str) -> list[Problem]:
+    """A page over PAGE_SIZE_LIMIT bytes: one problem, before MkDocs reads it."""
     if size <= PAGE_SIZE_LIMIT:
         return []
     return [
-        f"{shown_as}: the page is {size / 1000:,.0f} KB of text; the limit is "
-        f"{PAGE_SIZE_LIMIT / 1000:,.0f} KB (about 30,000 words), the most the PDF can lay "
-        "out as one chapter. Split it into several pages."
+        Problem(
+            shown_as,
+            f"the page is {size / 1000:,.0f} KB of text; the limit is "
+            f"{PAGE_SIZE_LIMIT / 1000:,.0f} KB (about 30,000 words), the most the PDF can "
+            "lay out as one chapter.",
+            "Split it into several pages.",
+        )
     ]
 
 
-def encoding_problems(data: bytes, shown_as: str) -> list[str]:
-    """A file that is not UTF-8: one message, at the line of its first bad byte."""
+def encoding_problems(data: bytes, shown_as: str) -> list[Problem]:
+    """A file that is not UTF-8: one problem, at the line of its first bad byte."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -314,23 +336,32 @@ def encoding_problems(data: bytes, shown_as: str) -> list[str]:
         byte = data[error.start]
         guess = bytes([byte]).decode("cp1252", errors="replace")
         return [
-            f"{shown_as}, line {line}: the file is not UTF-8 text (byte 0x{byte:02X}, "
-            f"perhaps '{guess}' saved as Latin-1 or Windows-1252). Save the file as UTF-8 "
-            'in your editor ("Save with encoding" or "Reopen with encoding").'
+            Problem(
+                shown_as,
+                f"the file is not UTF-8 text (byte 0x{byte:02X}, perhaps '{guess}' saved as "
+                "Latin-1 or Windows-1252).",
+                'Save the file as UTF-8 in your editor ("Save with encoding" or "Reopen with '
+                'encoding").',
+                line,
+            )
         ]
     return []
 
 
-def control_character_problems(source: str, src_uri: str) -> list[str]:
-    """Invisible control characters (NUL, ESC, ...): one message per line that has one."""
+def control_character_problems(source: str, src_uri: str) -> list[Problem]:
+    """Invisible control characters (NUL, ESC, ...): one problem per line that has one."""
     problems = []
     for number, line in enumerate(source.split("\n"), start=1):
         found = sorted({c for c in line if _is_control(c)})
         if found:
             names = ", ".join(f"U+{ord(c):04X} {_control_name(c)}" for c in found)
             problems.append(
-                f"docs/{src_uri}, line {number}: an invisible control character ({names}); "
-                "delete it (editors may show it as a box, ^@ or <0x00>), or retype the line."
+                Problem(
+                    f"docs/{src_uri}",
+                    f"an invisible control character ({names});",
+                    "delete it (editors may show it as a box, ^@ or <0x00>), or retype the line.",
+                    number,
+                )
             )
     return problems
 
@@ -348,7 +379,7 @@ def _control_name(character: str) -> str:
     return names.get(ord(character), "control character")
 
 
-def second_title_problems(source: str, src_uri: str) -> list[str]:
+def second_title_problems(source: str, src_uri: str) -> list[Problem]:
     """Every '# ' heading after the first: a page has one title."""
     titles = [
         number
@@ -356,9 +387,13 @@ def second_title_problems(source: str, src_uri: str) -> list[str]:
         if (heading := HEADING.match(line)) and heading.group(1) == "#"
     ]
     return [
-        f"docs/{src_uri}, line {number}: a second '# ' heading; a page has one title, the "
-        f"first (line {titles[0]}), which the menu, the PDF and search use. Make this one a "
-        "section: '## Heading {#heading-id}'."
+        Problem(
+            f"docs/{src_uri}",
+            f"a second '# ' heading; a page has one title, the first (line {titles[0]}), "
+            "which the menu, the PDF and search use.",
+            "Make this one a section: '## Heading {#heading-id}'.",
+            number,
+        )
         for number in titles[1:]
     ]
 
@@ -375,7 +410,7 @@ def nav_line(config_text: str, value: str) -> int | None:
     return None
 
 
-def nav_script_problems(nav_items: list[Any], config_text: str, shown_as: str) -> list[str]:
+def nav_script_problems(nav_items: list[Any], config_text: str, shown_as: str) -> list[Problem]:
     """Nav entries whose address would run code (javascript:, vbscript:)."""
     problems = []
     pending = list(nav_items)
@@ -384,12 +419,14 @@ def nav_script_problems(nav_items: list[Any], config_text: str, shown_as: str) -
         pending.extend(getattr(item, "children", None) or [])
         url = getattr(item, "url", None)
         if item.__class__.__name__ == "Link" and url and (scheme := script_url("href", url)):
-            line = nav_line(config_text, url)
-            place = f"{shown_as}, line {line}" if line else shown_as
             problems.append(
-                f"{place}: the nav entry '{item.title}' links to a {scheme} address, which "
-                "would run code; a nav entry is a page of docs/ (page.md) or an https: "
-                "address."
+                Problem(
+                    shown_as,
+                    f"the nav entry '{item.title}' links to a {scheme} address, which would "
+                    "run code;",
+                    "a nav entry is a page of docs/ (page.md) or an https: address.",
+                    nav_line(config_text, url),
+                )
             )
     return problems
 
@@ -408,7 +445,7 @@ def _lines_outside_code(source: str) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def id_problems(page: Page) -> list[str]:
+def id_problems(page: Page) -> list[Problem]:
     """Headings need a fixed id; no id may look like the theme's own."""
     source = page.file.content_string
     problems = []
@@ -417,9 +454,12 @@ def id_problems(page: Page) -> list[str]:
         if heading and not HEADING_ID.search(line):
             text = re.sub(r"\s*\{[^}]*\}\s*$", "", heading.group(2))
             problems.append(
-                f"{where(page, number)}: the heading '{line.strip()}' needs a fixed id, so "
-                f"links to it keep working: '{heading.group(1)} {text} "
-                f"{{#{_suggest_id(text)}}}'."
+                Problem(
+                    shown(page),
+                    f"the heading '{line.strip()}' needs a fixed id, so links to it keep working:",
+                    f"'{heading.group(1)} {text} {{#{_heading_id_for(text)}}}'.",
+                    number,
+                )
             )
         for attributes in ATTRIBUTE_LIST.findall(line):
             for token in attributes.split():
@@ -427,22 +467,31 @@ def id_problems(page: Page) -> list[str]:
                     continue
                 anchor = token[1:]
                 if anchor.startswith(THEME_ID_PREFIXES):
+                    prefix = anchor[:2] if anchor.startswith("__") else "bb-"
+                    other = _heading_id_for(anchor.removeprefix("bb-"))
                     problems.append(
-                        f"{where(page, number)}: the id '{anchor}' starts with "
-                        f"'{anchor[:2] if anchor.startswith('__') else 'bb-'}', like the "
-                        f"theme's own ids; choose another, like "
-                        f"'{_suggest_id(anchor.removeprefix('bb-'))}'."
+                        Problem(
+                            shown(page),
+                            f"the id '{anchor}' starts with '{prefix}', like the theme's own ids;",
+                            f"choose another, like '{other}'.",
+                            number,
+                        )
                     )
                 elif not ID_PATTERN.match(anchor):
                     problems.append(
-                        f"{where(page, number)}: the id '{anchor}' must be lowercase words "
-                        f"joined by '-', like '{_suggest_id(anchor)}'."
+                        Problem(
+                            shown(page),
+                            f"the id '{anchor}' must be lowercase words joined by '-',",
+                            f"like '{_heading_id_for(anchor)}'.",
+                            number,
+                        )
                     )
     return problems
 
 
-def _suggest_id(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:5]) or "section"
+def _heading_id_for(text: str) -> str:
+    """An id for a heading: its first five words."""
+    return suggest_id(text, "section", most_words=5)
 
 
 def raw_links(page: Page) -> list[tuple[int, str]]:
@@ -456,7 +505,7 @@ def raw_links(page: Page) -> list[tuple[int, str]]:
 
 def content_problems(
     html: str, page: Page, explicit_term: str, glossary: Path | None = None
-) -> list[str]:
+) -> list[Problem]:
     """Markdown that reached the page as text, and images without alt text. Text
     that is not in the page's source came from a definition in `glossary`."""
     if not html.strip():
@@ -469,8 +518,8 @@ def content_problems(
         for pattern, fix in LEFTOVER_MARKUP:
             for match in pattern.finditer(text):
                 found = match.group(0).strip()
-                place = _place_of(found, page, glossary)
-                problems.append(f"{place}: {fix.format(text=found)}")
+                file, line = _place_of(found, page, glossary)
+                problems.append(Problem(file, fix.format(text=found), line=line))
     for image in root.iter("img"):
         if not (image.get("alt") or "").strip():
             address = image.get("src", "")
@@ -478,8 +527,12 @@ def content_problems(
             line = image_line(source, name, without_alt=True) if name else None
             line = line or line_of(source.lower(), "<img")  # no file name: its element
             problems.append(
-                f"{where(page, line)}: the image '{name}' "
-                f"has no alt text: write ![what the image shows]({name})."
+                Problem(
+                    shown(page),
+                    f"the image '{name}' has no alt text:",
+                    f"write ![what the image shows]({name}).",
+                    line,
+                )
             )
     return problems
 
@@ -499,7 +552,7 @@ def image_line(source: str, name: str, without_alt: bool = False) -> int | None:
     for pattern in [*patterns, name]:
         match = re.compile(pattern, re.IGNORECASE).search(source, body_start)
         if match:
-            return source.count("\n", 0, match.start()) + 1
+            return line_at(source, match.start())
     return None
 
 
@@ -510,7 +563,7 @@ def _body_start(source: str) -> int:
 
 
 def image_size_problems(html: str, source: str, src_uri: str, page_url: str,
-                        docs_dir: Path) -> list[str]:  # fmt: skip
+                        docs_dir: Path) -> list[Problem]:  # fmt: skip
     """Images of the page over IMAGE_PIXEL_LIMIT, read from their headers only."""
     from PIL import UnidentifiedImageError
 
@@ -531,14 +584,15 @@ def image_size_problems(html: str, source: str, src_uri: str, page_url: str,
         except (UnidentifiedImageError, OSError):
             continue  # not an image Pillow knows; the browser and WeasyPrint say so
         if width * height > IMAGE_PIXEL_LIMIT:
-            line = image_line(source, file.name)
             problems.append(
-                f"docs/{src_uri}"
-                + (f", line {line}" if line else "")
-                + f": the image '{file.name}' is {width} x {height} pixels "
-                f"({width * height / 1e6:.0f} megapixels); the limit is "
-                f"{IMAGE_PIXEL_LIMIT // 1_000_000} megapixels. Save it smaller: 2400 pixels "
-                "across is plenty for the site and the PDF."
+                Problem(
+                    f"docs/{src_uri}",
+                    f"the image '{file.name}' is {width} x {height} pixels "
+                    f"({width * height / 1e6:.0f} megapixels); the limit is "
+                    f"{IMAGE_PIXEL_LIMIT // 1_000_000} megapixels.",
+                    "Save it smaller: 2400 pixels across is plenty for the site and the PDF.",
+                    image_line(source, file.name),
+                )
             )
     return problems
 
@@ -569,7 +623,7 @@ def _published_text(element: Any) -> Iterator[str]:
 
 def raw_link_problems(
     links: dict[str, list[tuple[int, str]]], pages: dict[str, str], site_dir: Path
-) -> list[str]:
+) -> list[Problem]:
     """Raw HTML links (by source path; `pages` maps source path to URL) that lead nowhere."""
     problems = []
     for src, found in sorted(links.items()):
@@ -593,15 +647,24 @@ def raw_link_problems(
             )
             if not file.is_file():
                 problems.append(
-                    f"docs/{src}, line {line}: the raw HTML link '{address}' leads nowhere "
-                    f"(nothing at {target}). {fix}"
+                    Problem(
+                        f"docs/{src}",
+                        f"the raw HTML link '{address}' leads nowhere (nothing at {target}).",
+                        fix,
+                        line,
+                    )
                 )
             elif parts.fragment and file.suffix == ".html":
                 ids = set(element_ids(file.read_text(encoding="utf-8")))
                 if parts.fragment not in ids:
                     problems.append(
-                        f"docs/{src}, line {line}: the raw HTML link '{address}' points to "
-                        f"'#{parts.fragment}', which is not on {target}. {fix}"
+                        Problem(
+                            f"docs/{src}",
+                            f"the raw HTML link '{address}' points to '#{parts.fragment}', "
+                            f"which is not on {target}.",
+                            fix,
+                            line,
+                        )
                     )
     return problems
 
@@ -617,12 +680,16 @@ def element_ids(html: str) -> list[str]:
     return [node.attributes["id"] or "" for node in parse(html).css("[id]")]
 
 
-def unique_id_problems(html: str, page: Page) -> list[str]:
+def unique_id_problems(html: str, page: Page) -> list[Problem]:
     """Two elements with one id break links to the second; name the ids to change."""
     repeated = sorted(id for id, count in Counter(element_ids(html)).items() if count > 1)
     return [
-        f"{where(page, _id_line(page.file.content_string, id))}: the id '{id}' is used "
-        "more than once on the page; give each heading its own {#id}."
+        Problem(
+            shown(page),
+            f"the id '{id}' is used more than once on the page;",
+            "give each heading its own {#id}.",
+            _id_line(page.file.content_string, id),
+        )
         for id in repeated
     ]
 
@@ -631,7 +698,7 @@ def _id_line(source: str, id: str) -> int | None:
     """Where `id` is given: `{#id}` after a heading, or id= on raw HTML."""
     found = line_of(source, "#" + id)
     if found is None and (raw := re.search(rf"\bid\s*=\s*[\"']?{re.escape(id)}\b", source)):
-        found = source.count("\n", 0, raw.start()) + 1
+        found = line_at(source, raw.start())
     return found
 
 
@@ -649,7 +716,7 @@ def alias_moved_anchors(html: str, moved: dict[str, str], alias: Callable[..., s
     return html
 
 
-def moved_anchor_problems(html: str, page: Page, moved: dict[str, str]) -> list[str]:
+def moved_anchor_problems(html: str, page: Page, moved: dict[str, str]) -> list[Problem]:
     """A `moved_anchors` entry whose old id is still there, or whose new one is not."""
     ids = set(element_ids(html))
     source = page.file.content_string
@@ -659,18 +726,30 @@ def moved_anchor_problems(html: str, page: Page, moved: dict[str, str]) -> list[
         if not MOVED_ANCHOR_TARGET.match(new):
             # bridges.js sends the browser there: never a scheme such as javascript:.
             problems.append(
-                f"{where(page, line)}: moved_anchors entry '{old}: {new}' must name an id on "
-                "this page (new-heading) or a page of this site with an id "
-                "(other-page/#heading), without a scheme such as https: or javascript:."
+                Problem(
+                    shown(page),
+                    f"moved_anchors entry '{old}: {new}' must name an id on this page "
+                    "(new-heading) or a page of this site with an id (other-page/#heading), "
+                    "without a scheme such as https: or javascript:.",
+                    line=line,
+                )
             )
         elif old in ids:
             problems.append(
-                f"{where(page, line)}: moved_anchors lists '{old}', but the page still has "
-                f"that id; remove '{old}' from moved_anchors, or change the heading's id."
+                Problem(
+                    shown(page),
+                    f"moved_anchors lists '{old}', but the page still has that id;",
+                    f"remove '{old}' from moved_anchors, or change the heading's id.",
+                    line,
+                )
             )
         elif "/" not in new and "#" not in new and new not in ids:
             problems.append(
-                f"{where(page, line)}: moved_anchors sends '{old}' to '{new}', which is not an "
-                "id on this page; write the heading's new id."
+                Problem(
+                    shown(page),
+                    f"moved_anchors sends '{old}' to '{new}', which is not an id on this page;",
+                    "write the heading's new id.",
+                    line,
+                )
             )
     return problems

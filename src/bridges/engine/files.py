@@ -6,7 +6,7 @@ docs/ following symlinks and copies what it finds, so a link to /etc would be re
 (and published) before any later check could see it. Here docs/ is walked without
 following links, and a link is judged by where it resolves, never by opening it.
 
-Each problem is one line naming the file (and for SVG the line) and the fix.
+Each problem names the file (and for SVG the line) and the fix.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from bridges.extensions.script_urls import IGNORED_IN_URLS, loads_from_elsewhere, script_url
+from bridges.problems import Problem
 
 # What a file in docs/ may be, by its (lowercased) extension; None: anywhere in
 # docs/, else only under that folder. Anything else is refused: a type the site
@@ -63,7 +64,7 @@ PARSE_FIX = "Export the drawing again from your drawing program as plain SVG."
 # Symlinks ------------------------------------------------------------------------
 
 
-def symlink_problems(docs_dir: Path, shown_as: Path) -> list[str]:
+def symlink_problems(docs_dir: Path, shown_as: Path) -> list[Problem]:
     """Every symlink under `docs_dir` that leads out of it, or to nothing, or to a
     folder that holds the link itself (a walk through it would never end).
 
@@ -76,22 +77,30 @@ def symlink_problems(docs_dir: Path, shown_as: Path) -> list[str]:
             path = os.path.join(folder, name)
             if not os.path.islink(path):
                 continue
-            shown = shown_as / os.path.relpath(path, docs_dir)
+            shown = str(shown_as / os.path.relpath(path, docs_dir))
             target = os.path.realpath(path)
+            link = f"a symlink to {os.readlink(path)}"
             if os.path.commonpath([root, target]) != root:
                 problems.append(
-                    f"{shown}: a symlink to {os.readlink(path)}, outside {shown_as}/. "
-                    f"Copy what it points to into {shown_as}/ instead, or delete the link."
+                    Problem(
+                        shown,
+                        f"{link}, outside {shown_as}/.",
+                        f"Copy what it points to into {shown_as}/ instead, or delete the link.",
+                    )
                 )
             elif not os.path.exists(target):
                 problems.append(
-                    f"{shown}: a symlink to {os.readlink(path)}, which does not exist. "
-                    "Delete the link, or point it at a file that exists."
+                    Problem(
+                        shown,
+                        f"{link}, which does not exist.",
+                        "Delete the link, or point it at a file that exists.",
+                    )
                 )
             elif os.path.isdir(target) and os.path.commonpath([target, path]) == target:
                 problems.append(
-                    f"{shown}: a symlink to {os.readlink(path)}, a folder that holds the "
-                    "link itself. Delete the link."
+                    Problem(
+                        shown, f"{link}, a folder that holds the link itself.", "Delete the link."
+                    )
                 )
     return problems
 
@@ -111,25 +120,34 @@ def published_files(docs_dir: Path, is_excluded: Callable[[str], bool]) -> Itera
                 yield uri
 
 
-def file_type_problems(uris: list[str], shown_as: Path) -> list[str]:
+def file_type_problems(uris: list[str], shown_as: Path) -> list[Problem]:
     problems = []
     for uri in sorted(uris):
         extension = PurePosixPath(uri).suffix.lower()
-        shown = shown_as / uri
+        shown = str(shown_as / uri)
         if extension in HTML_TYPES:
             problems.append(
-                f"{shown}: an HTML file is published as it is, without the site's checks "
-                "and policy. Write it as a Markdown page (.md) instead."
+                Problem(
+                    shown,
+                    "an HTML file is published as it is, without the site's checks and policy.",
+                    "Write it as a Markdown page (.md) instead.",
+                )
             )
         elif extension not in PUBLISHABLE:
             kinds = " ".join(sorted(PUBLISHABLE))
+            kind = extension or PurePosixPath(uri).name
             problems.append(
-                f"{shown}: {shown_as}/ does not publish '{extension or PurePosixPath(uri).name}' "
-                f"files. Use one of {kinds}, or move the file out of {shown_as}/."
+                Problem(
+                    shown,
+                    f"{shown_as}/ does not publish '{kind}' files.",
+                    f"Use one of {kinds}, or move the file out of {shown_as}/.",
+                )
             )
         elif (folder := PUBLISHABLE[extension]) and not uri.startswith(folder + "/"):
             problems.append(
-                f"{shown}: {extension} files belong under {shown_as}/{folder}/. Move it there."
+                Problem(
+                    shown, f"{extension} files belong under {shown_as}/{folder}/.", "Move it there."
+                )
             )
     return problems
 
@@ -137,7 +155,7 @@ def file_type_problems(uris: list[str], shown_as: Path) -> list[str]:
 # SVG -------------------------------------------------------------------------------
 
 
-def svg_problems(path: Path, shown: Path) -> list[str]:
+def svg_problems(path: Path, shown: Path) -> list[Problem]:
     """What in an SVG drawing could run code or load a file from another host.
 
     Parsed as XML, as a browser reads a drawing opened at its own address; entities
@@ -149,12 +167,12 @@ def svg_problems(path: Path, shown: Path) -> list[str]:
         tree = etree.parse(str(path), parser)
     except etree.XMLSyntaxError as error:
         line = error.lineno or 1
-        return [f"{shown}, line {line}: not a well-formed SVG file ({error.msg}). {PARSE_FIX}"]
+        return [Problem(str(shown), f"not a well-formed SVG file ({error.msg}).", PARSE_FIX, line)]
     root = tree.getroot()
     problems = []
 
     def refuse(node: etree._Element, what: str, fix: str) -> None:
-        problems.append(f"{shown}, line {node.sourceline or 1}: {what}. {fix}")
+        problems.append(Problem(str(shown), f"{what}.", fix, node.sourceline or 1))
 
     if etree.QName(root).localname != "svg" or etree.QName(root).namespace != SVG:
         refuse(root, f"the file holds <{etree.QName(root).localname}>, not an SVG drawing",
@@ -225,7 +243,9 @@ def _shorten(url: str) -> str:
 # All of it -------------------------------------------------------------------------
 
 
-def docs_problems(docs_dir: Path, shown_as: Path, is_excluded: Callable[[str], bool]) -> list[str]:
+def docs_problems(
+    docs_dir: Path, shown_as: Path, is_excluded: Callable[[str], bool]
+) -> list[Problem]:
     """Every problem with the files of `docs_dir`; symlinks first, and alone: while
     one leads outside, nothing else is read."""
     if problems := symlink_problems(docs_dir, shown_as):

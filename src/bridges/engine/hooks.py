@@ -6,9 +6,9 @@ One function per MkDocs event; each calls small transforms from this package.
 Work that needs only its arguments (preview cards, the scan of each written page,
 parsing Material's stylesheets) runs in worker processes (`bridges.processes.workers`)
 while MkDocs builds the pages; the checks after the build collect it.
-Content problems are logged as errors, not raised, so that one run reports every
-problem of every page (each with its file, line and fix); strict mode then stops
-the build. Only a glossary file that cannot be read stops it at once.
+Content problems are reported as errors (`bridges.problems.report`), not raised,
+so that one run reports every problem of every page (each with its file, line and
+fix); strict mode then stops the build. Only a glossary file that cannot be read stops it at once.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ from bridges.pipeline.pagescan import InlineCode, PageScan, scan_page
 from bridges.pipeline.publish import template_inline_code
 from bridges.pipeline.publishing import BuiltSite, Card, publish_site, redirect_problems
 from bridges.pipeline.stylesheets import ParsedSheet, parsed_sheet
+from bridges.problems import Problem, report
 from bridges.processes import workers
 
 MATERIAL_STYLESHEET = re.compile(r"assets/stylesheets/[^/]+\.min\.css")
@@ -141,12 +142,13 @@ class _NavFileWithLine(logging.Filter):
         missing = self.MISSING.fullmatch(record.getMessage())
         if missing and self.config_file.is_file():
             text = self.config_file.read_text(encoding="utf-8")
-            line = nav_line(text, missing.group(1))
-            place = f"{self.config_file.name}, line {line}" if line else self.config_file.name
-            record.msg = (
-                f"{place}: the nav entry '{missing.group(1)}' names no file in docs/; write "
-                "the page's file name as it is in docs/, or remove the entry."
+            problem = Problem(
+                self.config_file.name,
+                f"the nav entry '{missing.group(1)}' names no file in docs/;",
+                "write the page's file name as it is in docs/, or remove the entry.",
+                nav_line(text, missing.group(1)),
             )
+            record.msg = str(problem)
             record.args = ()
         return True
 
@@ -189,24 +191,24 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     page_ids = _ids_in_source(docs_dir / _build.glossary_page)
     _stop(
         [
-            f"{path}: the term id '{id}' is also an id on docs/{_build['glossary_page']}; "
-            "choose another id for the term."
+            Problem(
+                str(path),
+                f"the term id '{id}' is also an id on docs/{_build.glossary_page};",
+                "choose another id for the term.",
+            )
             for id in sorted(page_ids & set(terms.terms))
         ],
         path,
     )
     _build.terms = terms
-    for warning in terms.warnings:  # a renamed topic page: reported with the other pages
-        log.error(warning)
+    report(terms.warnings)  # a renamed topic page: reported with the other pages
     return config
 
 
-def _stop(problems: list[str], path: Path | str, why: str = "every page uses it") -> None:
+def _stop(problems: list[Problem], path: Path | str, why: str = "every page uses it") -> None:
     """Problems every page depends on (the glossary, the files of docs/, redirects):
     report them all, then stop at once."""
-    if problems:
-        for problem in problems:
-            log.error(problem)
+    if report(problems):
         raise Abort(f"fix {path} first, {why}")
 
 
@@ -242,9 +244,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             problems += too_long
         else:
             problems += encoding_problems(path.read_bytes(), shown_as)
-    if problems:
-        for problem in problems:
-            log.error(problem)
+    if report(problems):
         raise Abort("fix the problems above")
     # Material's stylesheets depend on nothing the pages say: parsed while they are built.
     _build.stylesheets = {
@@ -260,9 +260,7 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     _build.nav = nav
     config_file = Path(config.config_file_path or "mkdocs.yml")
     shown_as = config_file.name
-    for problem in nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
-                                       shown_as):  # fmt: skip
-        log.error(problem)
+    report(nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"), shown_as))
     return nav
 
 
@@ -294,10 +292,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     problems = front_matter_problems(page, files)
     if problems:
         make_meta_safe(page, files)
-    for problem in problems + id_problems(page):
-        log.error(problem)
-    for oddity in second_title_problems(page.file.content_string, page.file.src_uri):
-        log.warning(oddity)
+    report(problems + id_problems(page))
+    report(second_title_problems(page.file.content_string, page.file.src_uri), logging.WARNING)
     _build.moved_anchors[page.url] = page.meta.get("moved_anchors", {})
     _build.raw_links[page.file.src_uri] = raw_links(page)
     _build.pages[page.file.src_uri] = page.url
@@ -305,13 +301,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     # Material's search index reads the title as HTML: give it the escaped form.
     page.meta["title"] = escape(str(page.meta["title"]))
     source = page.file.content_string
-    if problems := control_character_problems(source, page.file.src_uri):
-        for problem in problems:
-            log.error(problem)
+    if report(control_character_problems(source, page.file.src_uri)):
         markdown = without_control_characters(markdown)
-    if problems := nesting_problems(source, page.file.src_uri):
-        for problem in problems:
-            log.error(problem)
+    if report(nesting_problems(source, page.file.src_uri)):
         markdown = without_deep_nesting(markdown)  # the build fails; no recursion error first
     return markdown
 
@@ -322,9 +314,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
                config.site_name)  # fmt: skip
     if moved := page.meta.get("moved_anchors"):
-        if problems := moved_anchor_problems(html, page, moved):
-            for problem in problems:
-                log.error(problem)
+        if report(moved_anchor_problems(html, page, moved)):
             return html
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
@@ -335,8 +325,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         problems += html_nesting_problems(html, source, page.file.src_uri)
     problems += image_size_problems(html, source, page.file.src_uri, page.url,
                                     Path(config.docs_dir))  # fmt: skip
-    for problem in problems:
-        log.error(problem)
+    report(problems)
     return html
 
 
@@ -424,8 +413,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     site_dir = Path(config.site_dir)
     offline = bool(config.extra.get("offline_bundle"))
     if not offline:  # The bundle has file:// links; the site's were checked.
-        for problem in raw_link_problems(_build.raw_links, _build.pages, site_dir):
-            log.error(problem)
+        report(raw_link_problems(_build.raw_links, _build.pages, site_dir))
     if _build.problems.count:
         workers.cancel_pending()  # cards of pages still to be fixed
         return  # MkDocs stops the build after this event; no need for cards.
@@ -446,8 +434,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         offline=offline,
         serving=bool(_build.serving),
     )
-    for problem in publish_site(site):
-        log.error(str(problem))
+    report(publish_site(site))
 
 
 def _parsed_stylesheets() -> dict[str, ParsedSheet]:

@@ -19,7 +19,6 @@ Zensical, which reads `markdown_extensions` but ignores MkDocs plugins.
 
 from __future__ import annotations
 
-import logging
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -44,8 +43,7 @@ from bridges.extensions.terms import (
     letter_of,
     load_glossary_once,
 )
-
-log = logging.getLogger("mkdocs.bridges.glossary")
+from bridges.problems import Problem, line_of, report
 
 # Anything between [[ and ]]: malformed ones are reported rather than published as text.
 EXPLICIT_TERM = r"\[\[([^\[\]\n]*)\]\]"
@@ -90,20 +88,19 @@ def current_page(md: Markdown) -> str | None:
     return page.src_uri if page else None
 
 
-def report(md: Markdown, text: str, problem: str) -> None:
-    """Logs a problem with the page's file and the line where `text` first appears.
+def refuse(md: Markdown, text: str, message: str, fix: str) -> None:
+    """Reports a problem of the page at the line where `text` first appears.
 
-    Logged, not raised, so that every problem of every page is reported in one run;
-    MkDocs' strict mode then fails the build.
+    Reported, not raised, so that every problem of every page is reported in one run;
+    MkDocs' strict mode then fails the build. Outside MkDocs there is no page to
+    name, nor a build to report to: raised.
     """
     file = _current_file(md)
     if file is None:
         page = hosted_page(md)  # Zensical stops at the first problem: it is raised
-        raise GlossaryError(f"docs/{page.src_uri}: {problem}" if page else problem)
-    source = file.content_string
-    offset = source.find(text)
-    line = f", line {source.count(chr(10), 0, offset) + 1}" if offset >= 0 else ""
-    log.error("docs/%s%s: %s", file.src_uri, line, problem)
+        raise GlossaryError(Problem(f"docs/{page.src_uri}" if page else "this page", message, fix))
+    line = line_of(file.content_string, text)
+    report([Problem(f"docs/{file.src_uri}", message, fix, line)])
 
 
 def link_to(target: str, page: str | None) -> str:
@@ -130,19 +127,22 @@ class ExplicitTermProcessor(InlineProcessor):
         written = m.group(0)
         parts = [part.strip() for part in m.group(1).split("|")]
         if len(parts) > 2 or not all(parts):
-            report(
-                self.md, written, f"'{written}' is not a term link: write {EXPLICIT_TERM_FORMS}."
+            refuse(
+                self.md,
+                written,
+                f"'{written}' is not a term link:",
+                f"write {EXPLICIT_TERM_FORMS}.",
             )
             return written, m.start(0), m.end(0)
         glossary = self.extension.glossary
         reference = parts[-1]
         term = glossary.term_for(reference)
         if term is None:
-            report(
+            refuse(
                 self.md,
                 written,
-                f"unknown glossary term '{written}'. Fix the spelling, or add a term with id "
-                f"'{reference}' to {glossary.path}.",
+                f"unknown glossary term '{written}'.",
+                f"Fix the spelling, or add a term with id '{reference}' to {glossary.path}.",
             )
             return written, m.start(0), m.end(0)
         link = etree.Element("a", {"data-term": term.id})

@@ -27,7 +27,6 @@ the page's source.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -44,6 +43,7 @@ from selectolax.lexbor import LexborHTMLParser
 from bridges.extensions.host import hosted_page
 from bridges.extensions.script_urls import loads_from_elsewhere, script_url
 from bridges.extensions.terms import SAFE_LOADER, cached_by_file_version, not_utf8
+from bridges.problems import Problem, ProblemError, report
 
 try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
     from mkdocs.exceptions import BuildError as _BaseError
@@ -67,7 +67,6 @@ UNREADABLE_MARKUP = re.compile(
     r"<!\[(?!\s*(?:cdata|temp|ignore|include|rcdata|if|else|endif)\b)", re.IGNORECASE
 )
 UNREADABLE_FIX = "To show it as text, write '&lt;![' instead of '<!['."
-log = logging.getLogger("mkdocs.bridges.safety")
 
 # Attributes that make a browser fetch a file while it shows the page (on any
 # element: `background=` still loads on tables), and more on some elements.
@@ -93,8 +92,10 @@ STYLE_FIX = (
 )
 
 
-class UnsafeContentError(_BaseError):
-    """Markup that could run code; the message names the file, the line and the fix."""
+class UnsafeContentError(ProblemError, _BaseError):
+    """Markup that could run code, raised where no build reports the problems."""
+
+    separator = "\n  "
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def attribute(name: str) -> str:
     return rf"(?<![\w-]){re.escape(name)}\s*="
 
 
-def line_of(needle: str, lines: list[str], first: int = 1) -> int | None:
+def line_matching(needle: str, lines: list[str], first: int = 1) -> int | None:
     """The number of the first line matching the pattern `needle` (any case), counting
     from `first`; code (fenced blocks and spans) is skipped, as it is never markup."""
     pattern = re.compile(needle, re.IGNORECASE)
@@ -179,15 +180,18 @@ def line_of(needle: str, lines: list[str], first: int = 1) -> int | None:
     return None
 
 
-def describe(where: str, findings: list[Finding], lines: list[str], first: int = 1) -> str:
-    messages = []
+def findings_problems(
+    file: str, findings: list[Finding], lines: list[str], first: int = 1
+) -> list[Problem]:
+    """One problem per finding, at its line among `lines` (numbered from `first`);
+    a mistake found twice (typed, and again once rendered) is one problem."""
+    problems = []
     for finding in findings:
-        number = line_of(finding.needle, lines, first)
+        number = line_matching(finding.needle, lines, first)
         if number is None and finding.element:
-            number = line_of(finding.element, lines, first)
-        place = f"{where}, line {number}" if number else where
-        messages.append(f"{place}: {finding.what}. {finding.fix}")
-    return "\n  ".join(dict.fromkeys(messages))
+            number = line_matching(finding.element, lines, first)
+        problems.append(Problem(file, f"{finding.what}.", finding.fix, number))
+    return list(dict.fromkeys(problems))
 
 
 # Pages -----------------------------------------------------------------------
@@ -268,24 +272,24 @@ class SafetyExtension(Extension):
         is not published; elsewhere (Zensical, a test), raises."""
         page = hosted_page(md)
         source = page.src_uri if page else None
-        message = self.message(findings, source)
+        problems = self.problems(findings, source)
         if page is None or not page.collects_errors:
-            raise UnsafeContentError(message)
-        for line in message.split("\n  "):
-            log.error(line)
+            raise UnsafeContentError(*problems)
+        report(problems)
 
-    def message(self, findings: list[Finding], source: str | None) -> str:
+    def problems(self, findings: list[Finding], source: str | None) -> list[Problem]:
         if source is None:
-            return describe("this page", findings, self.source_lines)
+            return findings_problems("this page", findings, self.source_lines)
         path = Path(self.getConfig("docs_dir")) / source
         try:
             text = path.read_text(encoding="utf-8")
         except OSError:
-            return describe(str(path), findings, self.source_lines)
+            return findings_problems(str(path), findings, self.source_lines)
         # Front matter is plain text, escaped on output: only the body counts.
         front = FRONT_MATTER.match(text)
         skipped = text[: front.end()].count("\n") if front else 0
-        return describe(str(path), findings, text.splitlines()[skipped:], first=skipped + 1)
+        lines = text.splitlines()[skipped:]
+        return findings_problems(str(path), findings, lines, first=skipped + 1)
 
 
 def makeExtension(**kwargs: Any) -> SafetyExtension:
@@ -305,11 +309,12 @@ def check_glossary_file(path: Path) -> None:
     the file (its modification time and size) is checked once, and its problems
     remembered: every page converted with that version fails."""
     if problems := glossary_problems_once(path):
-        raise UnsafeContentError("\n  ".join(problems))
+        raise UnsafeContentError(*problems)
 
 
-def glossary_problems(path: Path) -> list[str]:
-    """Code in the glossary's definitions: one message per term, with its line."""
+def glossary_problems(path: Path) -> list[Problem]:
+    """Code in the glossary's definitions: one problem per finding, naming the term
+    and the line."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -333,13 +338,14 @@ def glossary_problems(path: Path) -> list[str]:
         typed = CODE_SPAN.sub("", definition.value)
         findings = code_in_html(typed) + code_in_html(render_definition(definition.value))
         if findings:
+            # The term is named where the file is: "docs/glossary.yml, term 'ally', line 6".
             where = f"{path}, term '{term_id}'"
-            problems.append(describe(where, findings, lines[first:last], first=first + 1))
+            problems += findings_problems(where, findings, lines[first:last], first=first + 1)
     return problems
 
 
 @cached_by_file_version
-def glossary_problems_once(path: Path) -> list[str]:
+def glossary_problems_once(path: Path) -> list[Problem]:
     """`glossary_problems`, once per version of the file: every page's conversion
     and the build's start ask, and the answer changes only with the file."""
     return glossary_problems(path)

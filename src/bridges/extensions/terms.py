@@ -16,11 +16,14 @@ from typing import Any, TypeVar
 
 import yaml
 
+from bridges.problems import Problem, ProblemError
+
 try:  # Under MkDocs, a BuildError is printed as a clean message, without a traceback.
     from mkdocs.exceptions import BuildError as _BaseError
 except ImportError:  # pragma: no cover - other Markdown hosts
     _BaseError = ValueError
 
+# An id an editor gives a term or a heading: lowercase words joined by '-'.
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Ids the glossary page or the theme already use: a term with one would collide.
 RESERVED_ID_PREFIXES = ("letter-", "bb-")
@@ -31,12 +34,8 @@ EXAMPLE_ENTRY = "'- id: mutual-aid', then 'term:' and 'definition:' lined up und
 T = TypeVar("T")
 
 
-class GlossaryError(_BaseError):
-    """Problems an editor can fix; each message names the file, the line and the fix."""
-
-    def __init__(self, *problems: str) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
+class GlossaryError(ProblemError, _BaseError):
+    """Problems an editor can fix in the glossary file, or in a page's term links."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class Glossary:
     terms: dict[str, Term]
     # Problems that need not stop the build (a `topic:` page that was renamed): the
     # build reports them together with the other stale references to that page.
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     pattern: re.Pattern[str] = field(init=False)
     _by_phrase: dict[str, Term] = field(init=False)
 
@@ -144,7 +143,9 @@ class _LineLoader(_LineConstructor, yaml.SafeLoader):
 def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     """Read and check the glossary file; raises one error listing every problem."""
     if not path.is_file():
-        raise GlossaryError(f"{path}: glossary file not found. Create it or fix the path.")
+        raise GlossaryError(
+            Problem(str(path), "glossary file not found.", "Create it or fix the path.")
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -161,10 +162,13 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     entries = data.get("terms") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise GlossaryError(
-            f"{path}: expected a list of entries under 'terms:', each starting {EXAMPLE_ENTRY}."
+            Problem(
+                str(path),
+                f"expected a list of entries under 'terms:', each starting {EXAMPLE_ENTRY}.",
+            )
         )
 
-    problems: list[str] = []
+    problems: list[Problem] = []
     terms: dict[str, Term] = {}
     first_line: dict[str, int] = {}
     topic_lines: dict[str, int] = {}
@@ -178,8 +182,12 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
         line = entry["__line__"]
         if term.id in terms:
             problems.append(
-                f"{path}, line {line}: the id '{term.id}' is already used on line "
-                f"{first_line[term.id]}; give each term its own id."
+                Problem(
+                    str(path),
+                    f"the id '{term.id}' is already used on line {first_line[term.id]};",
+                    "give each term its own id.",
+                    line,
+                )
             )
             continue
         terms[term.id] = term
@@ -193,8 +201,12 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
         for other in term.see_also:
             if other not in all_ids:
                 problems.append(
-                    f"{path}, line {first_line[term.id]}: term '{term.id}' has see_also "
-                    f"'{other}', which is not a glossary id. Use the id of an existing term."
+                    Problem(
+                        str(path),
+                        f"term '{term.id}' has see_also '{other}', which is not a glossary id.",
+                        "Use the id of an existing term.",
+                        first_line[term.id],
+                    )
                 )
     if problems:
         raise GlossaryError(*problems)
@@ -203,89 +215,109 @@ def load_glossary(path: Path, docs_dir: Path) -> Glossary:
     for term_id, term in list(terms.items()):
         if term.topic and not (docs_dir / term.topic).is_file():
             warnings.append(
-                f"{path}, line {topic_lines[term_id]}: term '{term_id}' has topic "
-                f"'{term.topic}', which is not a page in {docs_dir}/. Write the page's new "
-                "name, or remove the topic."
+                Problem(
+                    str(path),
+                    f"term '{term_id}' has topic '{term.topic}', which is not a page in "
+                    f"{docs_dir}/.",
+                    "Write the page's new name, or remove the topic.",
+                    topic_lines[term_id],
+                )
             )
             terms[term_id] = Term(**{**term.__dict__, "topic": ""})
     for term_id, line in empty_matches.items():
         # Silently odd: the term's own name would have linked; now nothing does.
         warnings.append(
-            f"{path}, line {line}: term '{term_id}' has 'matches: []', so no word in the "
-            f"text links to it (only [[{term_id}]] does). List the words that should link, "
-            "or remove the line to link the term's own name."
+            Problem(
+                str(path),
+                f"term '{term_id}' has 'matches: []', so no word in the text links to it "
+                f"(only [[{term_id}]] does).",
+                "List the words that should link, or remove the line to link the term's own name.",
+                line,
+            )
         )
     return Glossary(path, terms, warnings)
 
 
-def not_utf8(path: Path, error: UnicodeDecodeError) -> str:
-    """The message for a file saved in another encoding (Latin-1, Windows-1252)."""
+def not_utf8(path: Path, error: UnicodeDecodeError) -> Problem:
+    """The problem of a file saved in another encoding (Latin-1, Windows-1252)."""
     line = error.object[: error.start].count(b"\n") + 1
-    return (
-        f"{path}, line {line}: not UTF-8 text (byte {error.start}). Save the file as UTF-8 "
-        "in your editor."
+    return Problem(
+        str(path),
+        f"not UTF-8 text (byte {error.start}).",
+        "Save the file as UTF-8 in your editor.",
+        line,
     )
 
 
-def _yaml_problem(path: Path, error: yaml.YAMLError) -> str:
+def _yaml_problem(path: Path, error: yaml.YAMLError) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    where = f"{path}, line {mark.line + 1}" if mark else f"{path}"
+    line = mark.line + 1 if mark else None
     problem = getattr(error, "problem", None) or str(error)
     if isinstance(error, yaml.constructor.ConstructorError):
-        return f"{where}: not valid YAML ({problem}); keep one of them."
-    return (
-        f"{where}: not valid YAML ({problem}). Check the indentation: each term starts "
-        f"{EXAMPLE_ENTRY}."
+        return Problem(str(path), f"not valid YAML ({problem});", "keep one of them.", line)
+    return Problem(
+        str(path),
+        f"not valid YAML ({problem}).",
+        f"Check the indentation: each term starts {EXAMPLE_ENTRY}.",
+        line,
     )
 
 
-def _read_entry(path: Path, entry: object, problems: list[str]) -> Term | None:
+def _read_entry(path: Path, entry: object, problems: list[Problem]) -> Term | None:
     if not isinstance(entry, dict):
-        problems.append(f"{path}: every item under 'terms:' must be a term: {EXAMPLE_ENTRY}.")
+        problems.append(
+            Problem(str(path), f"every item under 'terms:' must be a term: {EXAMPLE_ENTRY}.")
+        )
         return None
     entry = dict(entry)
     line = entry.pop("__line__")
     lines = entry.pop("__lines__")
     name = entry.get("id", "?")
-    where = f"{path}, line {line}: term '{name}'"
     before = len(problems)
+
+    def problem(message: str, fix: str = "", at: int = line) -> None:
+        problems.append(Problem(str(path), message, fix, at))
+
     for key in REQUIRED_FIELDS:
         value = entry.get(key)
         if not isinstance(value, str) or not value.strip():
-            problems.append(
-                f"{where} needs '{key}:' with some text"
+            problem(
+                f"term '{name}' needs '{key}:' with some text"
                 + (f" (line {lines[key]} has none)." if key in lines else ".")
             )
     unknown = sorted(set(entry) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
-        problems.append(
-            f"{path}, line {lines[unknown[0]]}: term '{name}' has unknown field(s) "
-            f"{', '.join(map(str, unknown))}; allowed: "
-            f"{', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}."
+        problem(
+            f"term '{name}' has unknown field(s) {', '.join(map(str, unknown))};",
+            f"allowed: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}.",
+            lines[unknown[0]],
         )
     term_id = entry.get("id")
     if isinstance(term_id, str) and term_id.strip():
         if not ID_PATTERN.match(term_id):
-            problems.append(
-                f"{path}, line {lines['id']}: the id '{term_id}' must be lowercase words "
-                f"joined by '-', like '{_suggest_id(term_id)}'."
+            problem(
+                f"the id '{term_id}' must be lowercase words joined by '-',",
+                f"like '{suggest_id(term_id, 'mutual-aid')}'.",
+                lines["id"],
             )
         elif term_id.startswith(RESERVED_ID_PREFIXES):
-            problems.append(
-                f"{path}, line {lines['id']}: the id '{term_id}' starts with "
-                f"'{term_id.split('-')[0]}-', which the glossary page uses for its own "
-                "headings; choose another id for the term."
+            problem(
+                f"the id '{term_id}' starts with '{term_id.split('-')[0]}-', which the "
+                "glossary page uses for its own headings;",
+                "choose another id for the term.",
+                lines["id"],
             )
     for key in ("matches", "see_also", "endings"):
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            problems.append(
-                f"{path}, line {lines.get(key, line)}: term '{name}': '{key}' must be a list "
-                "of words, like [a, b]."
+            problem(
+                f"term '{name}': '{key}' must be a list of words,",
+                "like [a, b].",
+                lines.get(key, line),
             )
     for key in ("source", "topic"):
         if key in entry and not isinstance(entry[key], str):
-            problems.append(f"{path}, line {lines[key]}: term '{name}': '{key}' must be text.")
+            problem(f"term '{name}': '{key}' must be text.", at=lines[key])
     if len(problems) > before:
         return None
     return Term(
@@ -300,12 +332,14 @@ def _read_entry(path: Path, entry: object, problems: list[str]) -> Term | None:
     )
 
 
-def _suggest_id(text: str) -> str:
-    words = re.findall(r"[a-z0-9]+", sort_key(text))
-    return "-".join(words) or "mutual-aid"
+def suggest_id(text: str, fallback: str, most_words: int | None = None) -> str:
+    """An id made of the words of `text` (accents folded), for a message's fix:
+    "Mutual Aid!" becomes "mutual-aid"; `fallback` when `text` has no such word."""
+    words = re.findall(r"[a-z0-9]+", sort_key(text))[:most_words]
+    return "-".join(words) or fallback
 
 
-def _phrase_clashes(path: Path, terms: dict[str, Term], lines: dict[str, int]) -> list[str]:
+def _phrase_clashes(path: Path, terms: dict[str, Term], lines: dict[str, int]) -> list[Problem]:
     owner: dict[str, Term] = {}
     problems = []
     for term in terms.values():
@@ -313,8 +347,12 @@ def _phrase_clashes(path: Path, terms: dict[str, Term], lines: dict[str, int]) -
             other = owner.setdefault(normalise(phrase), term)
             if other is not term:
                 problems.append(
-                    f"{path}, line {lines[term.id]}: the words '{phrase}' link to both "
-                    f"'{other.id}' and '{term.id}'; keep them under one term only."
+                    Problem(
+                        str(path),
+                        f"the words '{phrase}' link to both '{other.id}' and '{term.id}';",
+                        "keep them under one term only.",
+                        lines[term.id],
+                    )
                 )
     return problems
 

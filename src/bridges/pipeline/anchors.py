@@ -17,6 +17,7 @@ Pages, an nginx snippet); a 301 keeps the link's #fragment.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from bridges.pipeline.output_check import parse
 from bridges.pipeline.pagescan import public_ids
+from bridges.problems import Problem, ProblemError, report
 
 REGISTRY = Path("docs/published-anchors.txt")
 REDIRECTS_FILE = "_redirects"
@@ -58,8 +60,8 @@ def site_anchors(site_dir: Path, urls: Iterable[str]) -> set[str]:
     return links
 
 
-class RegistryError(ValueError):
-    """A line of the registry that is not a link; the message names the line."""
+class RegistryError(ProblemError, ValueError):
+    """A line of the registry that is not a link: the list cannot be read."""
 
 
 def read_registry(path: Path = REGISTRY, shown_as: Path = REGISTRY) -> list[str]:
@@ -74,8 +76,12 @@ def read_registry(path: Path = REGISTRY, shown_as: Path = REGISTRY) -> list[str]
             continue
         if not line.startswith("/") or " " in line:
             raise RegistryError(
-                f"{shown_as}, line {number}: '{line}' is not a link like /page/#anchor; "
-                "fix the line, or start it with # to make it a comment."
+                Problem(
+                    str(shown_as),
+                    f"'{line}' is not a link like /page/#anchor;",
+                    "fix the line, or start it with # to make it a comment.",
+                    number,
+                )
             )
         links.append(line)
     return links
@@ -103,31 +109,37 @@ def broken_links(
     redirects: Mapping[str, str],
     moved: Mapping[str, Mapping[str, str]],
     deleted: Iterable[str] = (),
-) -> list[str]:
-    """Registered links (and `deleted` ones) that no longer lead anywhere, with what to do.
+    shown_as: Path = REGISTRY,
+) -> list[Problem]:
+    """Registered links (and `deleted` ones) that no longer lead anywhere, with what to
+    do, as problems of the registry (`shown_as`).
 
     `anchors_of(url)` is the set of public anchors of the page at `url`, or None when
     the site has no page there."""
     problems = []
+
+    def problem(message: str, fix: str) -> None:
+        problems.append(Problem(str(shown_as), message, fix))
+
     gone: dict[str, list[str]] = {}  # one message per page that is gone, not per anchor
     for link in registry:
         if fix := _what_broke(link, anchors_of, redirects, moved):
             if fix == PAGE_GONE:
                 gone.setdefault(link.partition("#")[0], []).append(link)
             else:
-                problems.append(f"'{link}' was published but {fix}")
+                problem(f"'{link}' was published but", fix)
     for page, links in gone.items():
         sections = f" (and {len(links) - 1} section link(s) on it)" if len(links) > 1 else ""
         old = page.strip("/") or "index"
-        problems.append(
-            f"'{page}'{sections} was published but its page is gone: add "
-            f"'{old}.md: new-name.md' under redirect_maps in mkdocs.yml."
+        problem(
+            f"'{page}'{sections} was published but its page is gone:",
+            f"add '{old}.md: new-name.md' under redirect_maps in mkdocs.yml.",
         )
     for link in sorted(deleted):
         if fix := _what_broke(link, anchors_of, redirects, moved):
-            problems.append(
-                f"'{link}' was deleted from the list, but git history shows it was published, "
-                f"and {fix} Then put the line back."
+            problem(
+                f"'{link}' was deleted from the list, but git history shows it was published,",
+                f"and {fix} Then put the line back.",
             )
     return problems
 
@@ -165,7 +177,7 @@ def is_other_site(target: str) -> bool:
 
 def redirect_map_problems(
     maps: Mapping[str, str], listed: Iterable[str], config_lines: list[str], shown_as: str
-) -> list[str]:
+) -> list[Problem]:
     """`redirect_maps` entries the build refuses: a target on another site that is
     not listed under `extra: external_redirects:`, and any old or new name that
     would not make one clean line in `_redirects` and the nginx snippet."""
@@ -175,26 +187,27 @@ def redirect_map_problems(
         old, new = str(old), str(new)
         number = next((n for n, line in enumerate(config_lines[start:], start + 1)
                        if old in line), start + 1)  # fmt: skip
-        where = f"{shown_as}, line {number}: redirect_maps entry '{old}: {new}'"
+        entry = f"redirect_maps entry '{old}: {new}'"
         if is_other_site(old) or not REDIRECT_PART.fullmatch(old):
-            problems.append(
-                f"{where}: the old name must be a page file of this site, like 'old-name.md', "
-                "without spaces or any of $ ; { } \\ ' \"."
-            )
+            message = f"{entry}: the old name must be a page file of this site,"
+            fix = "like 'old-name.md', without spaces or any of $ ; { } \\ ' \"."
         elif is_other_site(new) and new not in listed:
-            problems.append(
-                f"{where} sends readers to another site. If that is meant, list the address "
-                f"under 'external_redirects:' in 'extra:' in {shown_as}; else redirect to a "
-                "page of this site, like 'new-name.md'."
+            message = f"{entry} sends readers to another site."
+            fix = (
+                "If that is meant, list the address under 'external_redirects:' in 'extra:' "
+                f"in {shown_as}; else redirect to a page of this site, like 'new-name.md'."
             )
         elif not REDIRECT_PART.fullmatch(new) or (
             is_other_site(new) and not new.lower().startswith("https://")
         ):
-            problems.append(
-                f"{where}: the new name must be a page file of this site, like "
-                "'new-name.md#section', or a listed https:// address, without spaces or any "
-                "of $ ; { } \\ ' \"."
+            message = f"{entry}: the new name must be a page file of this site,"
+            fix = (
+                "like 'new-name.md#section', or a listed https:// address, without spaces "
+                "or any of $ ; { } \\ ' \"."
             )
+        else:
+            continue
+        problems.append(Problem(shown_as, message, fix, number))
     return problems
 
 
@@ -225,10 +238,15 @@ def main() -> int:
     parser.add_argument("site_dir", type=Path, help="a freshly built site")
     parser.add_argument("--update", action="store_true", help="add anchors that are new")
     args = parser.parse_args()
+    logging.basicConfig(format="%(message)s", stream=sys.stderr)
+    try:
+        registered = set(read_registry())
+    except RegistryError as error:
+        report(error.problems)
+        return 1
     urls = [p.parent.relative_to(args.site_dir).as_posix() + "/" for p in
             args.site_dir.rglob("index.html")]  # fmt: skip
     urls = [url.removeprefix("./") for url in urls if not _is_redirect(args.site_dir / url)]
-    registered = set(read_registry())
     new = site_anchors(args.site_dir, urls) - registered
     if args.update:
         write_registry(registered | new)

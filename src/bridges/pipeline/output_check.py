@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -41,7 +42,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from bridges.problems import Problem
+from bridges.problems import Problem, report
 
 # What a published page may hold. Deny by default: a name missing here is refused.
 HTML_ELEMENTS = frozenset(
@@ -560,11 +561,11 @@ def main() -> int:
     config = load_config(str(args.config))
     known = KnownCode.from_folders(config.theme.dirs, site_scripts(config.docs_dir))
     known.inline_scripts, known.inline_styles = _policy_hashes(args.site_dir)
-    problems = site_problems(args.site_dir, known)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    print(f"{len(problems)} problem(s) in {args.site_dir}/")
-    return 1 if problems else 0
+    # Each problem one line on stderr, as it stands; the count on stdout.
+    logging.basicConfig(format="%(message)s", stream=sys.stderr)
+    count = report(site_problems(args.site_dir, known))
+    print(f"{count} problem(s) in {args.site_dir}/")
+    return 1 if count else 0
 
 
 def site_scripts(docs_dir: str) -> list[Path]:

@@ -80,9 +80,9 @@ class BuiltSite:
                 self.scans[name] = scan_file(path)  # the 404 page, redirect pages, any engine's
 
 
-def publish_site(site: BuiltSite) -> list[Problem | str]:
+def publish_site(site: BuiltSite) -> list[Problem]:
     """Runs the pipeline over `site`; returns its problems, and on any stops before writing."""
-    problems: list[Problem | str] = [*check_output(site)]
+    problems: list[Problem] = [*check_output(site)]
     if not site.offline:
         problems += published_link_problems(site)
     if problems:
@@ -121,7 +121,7 @@ def check_output(site: BuiltSite) -> list[Problem]:
     return site_problems(site.site_dir, known, findings, site.sources)
 
 
-def published_link_problems(site: BuiltSite) -> list[str]:
+def published_link_problems(site: BuiltSite) -> list[Problem]:
     """Links listed in docs/published-anchors.txt that no longer land on their anchor."""
     config = site.config
     registry = Path(config.docs_dir) / "published-anchors.txt"
@@ -129,16 +129,15 @@ def published_link_problems(site: BuiltSite) -> list[str]:
     try:
         listed = read_registry(registry, shown_as)
     except RegistryError as error:
-        return [str(error)]
+        return error.problems
     deleted = published_in_history(registry) - set(listed)
 
     def anchors_of(url: str) -> frozenset[str] | None:
         scan = site.scans.get(PurePosixPath(url, "index.html").as_posix())
         return scan.public_ids if scan else None
 
-    problems = broken_links(listed, anchors_of, page_redirects(config), site.moved_anchors,
-                            deleted)  # fmt: skip
-    return [f"{shown_as}: {problem}" for problem in problems]
+    return broken_links(listed, anchors_of, page_redirects(config), site.moved_anchors,
+                        deleted, shown_as)  # fmt: skip
 
 
 def add_policy(site: BuiltSite, policy: str) -> None:
@@ -174,7 +173,7 @@ def page_redirects(config: MkDocsConfig) -> dict[str, str]:
     }
 
 
-def redirect_problems(config: MkDocsConfig) -> list[str]:
+def redirect_problems(config: MkDocsConfig) -> list[Problem]:
     """Redirects to another site that mkdocs.yml does not list on purpose, and names
     that would not make a clean line in the host's redirect files."""
     maps = _redirect_maps(config)
@@ -183,8 +182,8 @@ def redirect_problems(config: MkDocsConfig) -> list[str]:
     config_file = Path(config.config_file_path)
     listed = config.extra.get("external_redirects") or []
     if not isinstance(listed, list):
-        return [f"{config_file.name}: 'external_redirects:' in 'extra:' must be a list of "
-                "addresses, like [https://example.org/page]."]  # fmt: skip
+        return [Problem(config_file.name, "'external_redirects:' in 'extra:' must be a list of "
+                        "addresses,", "like [https://example.org/page].")]  # fmt: skip
     lines = config_file.read_text(encoding="utf-8").splitlines()
     return redirect_map_problems(maps, [str(url) for url in listed], lines, config_file.name)
 
