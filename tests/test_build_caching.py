@@ -128,18 +128,18 @@ def a_book(site: Path) -> Book:
     return Book(settings, site, [chapter], datetime(2026, 1, 1, tzinfo=UTC))
 
 
-def no_child_process_left() -> bool:
-    try:
-        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        return True
-    return False
+def test_a_part_of_the_pdf_is_laid_out_by_a_plain_subprocess(site, monkeypatch):
+    commands = []
+    run = subprocess.run
 
+    def recorded(command, **options):
+        commands.append(command)
+        return run(command, **options)
 
-def test_a_part_of_the_pdf_is_laid_out_by_a_process_that_has_ended(site):
+    monkeypatch.setattr(subprocess, "run", recorded)
     pages, starts = PartLayouts(a_book(site), WeasyPrintProblems()).run("count", part=["one"])
     assert pages == 1 and starts == {"one": 1}
-    assert no_child_process_left()
+    assert commands == [[sys.executable, "-m", "bridges.pipeline.pdf_parts"]]
 
 
 def test_a_part_that_fails_fails_the_pdf_here_with_its_own_message(site, tmp_path):

@@ -64,7 +64,13 @@ from bridges.extensions.terms import Glossary, GlossaryError, load_glossary_once
 from bridges.pipeline.cards import card_path, start_card
 from bridges.pipeline.pagescan import InlineCode, PageScan, scan_page
 from bridges.pipeline.publish import template_inline_code
-from bridges.pipeline.publishing import BuiltSite, Card, publish_site, redirect_problems
+from bridges.pipeline.publishing import (
+    BuiltSite,
+    Card,
+    publish_site,
+    published_link_problems,
+    redirect_problems,
+)
 from bridges.pipeline.stylesheets import ParsedSheet, parsed_sheet
 from bridges.problems import Problem, report
 from bridges.processes import workers
@@ -410,17 +416,11 @@ def _relative_url(url: str, from_url: str) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    site_dir = Path(config.site_dir)
     offline = bool(config.extra.get("offline_bundle"))
-    if not offline:  # The bundle has file:// links; the site's were checked.
-        report(raw_link_problems(_build.raw_links, _build.pages, site_dir))
-    if _build.problems.count:
-        workers.cancel_pending()  # cards of pages still to be fixed
-        return  # MkDocs stops the build after this event; no need for cards.
     # Everything after the pages is the pipeline's, as it is for any engine.
     site = BuiltSite(
         config=config,
-        site_dir=site_dir,
+        site_dir=Path(config.site_dir),
         theme_dirs=list(config.theme.dirs),
         inline_code=_build.allowed,
         cards=[
@@ -432,8 +432,15 @@ def on_post_build(config: MkDocsConfig) -> None:
         moved_anchors=_build.moved_anchors,
         parsed_sheets=_parsed_stylesheets(),
         offline=offline,
-        serving=bool(_build.serving),
+        serving=_build.serving,
     )
+    if not offline:  # The bundle has file:// links; the site's were checked.
+        report(raw_link_problems(_build.raw_links, _build.pages, site.site_dir))
+    if _build.problems.count:
+        if not offline:  # every mistake in one run: a renamed page's published links too
+            report(published_link_problems(site))
+        workers.cancel_pending()  # cards of pages still to be fixed
+        return  # MkDocs stops the build after this event; nothing is published.
     report(publish_site(site))
 
 
