@@ -315,8 +315,8 @@ def rows() -> list[Row]:
         Row("peak memory, site-only / Material (MiB)",
             lambda r: f"{r.site_only.peak_mib:.0f} / {r.plain.peak_mib:.0f}"),
         Row("full build (s)", lambda r: f"{r.full.seconds:.2f}"),
-        Row("full build, peak memory (MiB)", lambda r: f"{r.full.peak_mib:.0f}", peak),
-        Row("  all its processes at once (MiB)",
+        Row("full build, largest process (MiB)", lambda r: f"{r.full.peak_mib:.0f}", peak),
+        Row("full build, all processes at once (MiB)",
             lambda r: f"{r.full.all_processes_mib:.0f}", peak),
         Row("PDF alone (s)", lambda r: f"{r.pdf.seconds:.2f}"),
         Row("PDF alone, peak memory (MiB)", lambda r: f"{r.pdf.peak_mib:.0f}"),
@@ -327,17 +327,17 @@ def rows() -> list[Row]:
             lambda r: f"{r.index_kib:.0f} / {r.plain_index_kib:.0f}"),
         Row("live reload after one edit (s)", lambda r: f"{r.reload_seconds:.2f}",
             f"{BUDGET['live_reload_seconds']:g} at 1x"),
-        Row("  of which the rebuild (s)", lambda r: f"{r.rebuild_seconds:.2f}"),
+        Row("live reload, of which the rebuild (s)", lambda r: f"{r.rebuild_seconds:.2f}"),
     ]  # fmt: skip
 
 
 def table(results: list[Figures]) -> list[str]:
     """The scale table as printed: a column for each scale, the budget last."""
-    head = f"{'':<40}" + "".join(f"{f'{r.scale}x':>18}" for r in results) + "   budget"
-    return [head] + [
-        f"{row.label:<40}" + "".join(f"{row.cell(r):>18}" for r in results) + f"   {row.budget}"
-        for row in rows()
-    ]
+    lines = [f"{'':<40}" + "".join(f"{f'{r.scale}x':>18}" for r in results) + "   budget"]
+    for row in rows():
+        cells = "".join(f"{row.cell(r):>18}" for r in results)
+        lines.append(f"{row.label:<40}{cells}   {row.budget}".rstrip())
+    return lines
 
 
 def stretch_met(results: list[Figures]) -> bool:
@@ -350,7 +350,7 @@ def markdown(results: list[Figures], runs: int, provenance: benchmark_report.Pro
     scales = ", ".join(f"{r.scale}x" for r in results)
     figures = benchmark_report.markdown_table(
         ["figure", *(f"{r.scale}x" for r in results), "budget"],
-        [[row.label.strip(), *(row.cell(r) for r in results), row.budget] for row in rows()],
+        [[row.label, *(row.cell(r) for r in results), row.budget] for row in rows()],
     )
     checks = benchmark_report.markdown_table(
         ["figure", "measured", "budget", "verdict"],
@@ -364,7 +364,7 @@ def markdown(results: list[Figures], runs: int, provenance: benchmark_report.Pro
         provenance,
         [
             ["## Figures", "",
-             f"Copies of the site at {scales}, clean builds, each in a process of its own; "
+             f"Clean builds of copies of the site at {scales}, each in a process of its own; "
              f"the site-only and plain Material builds take turns, median of {runs} each. "
              'A budget "at 50x" or "at 1x" applies at that scale only.',
              "", *figures],
