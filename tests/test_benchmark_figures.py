@@ -8,6 +8,7 @@ No benchmark runs here: the writers are given figures."""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -159,6 +160,15 @@ def test_each_file_says_when_at_which_commit_and_on_which_machine(write, scale_b
 )  # fmt: skip
 def test_the_cpu_model_is_read_from_proc_cpuinfo(cpuinfo, model):
     assert benchmark_report.cpu_model(cpuinfo) == model
+
+
+def test_a_run_names_the_commit_checked_out_and_this_machine():
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    run = benchmark_report.this_run()
+    assert run.commit.startswith(head)
+    assert run.machine.cores == os.cpu_count()
+    assert run.measured.endswith(" UTC")
 
 
 def test_a_pipe_in_a_figure_stays_in_its_cell():
