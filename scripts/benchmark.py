@@ -1,4 +1,5 @@
-"""Measures the site against scripts/budget.toml and prints one table.
+"""Measures the site against scripts/budget.toml, prints one table and writes it,
+with the date, the commit and the machine, to benchmarks/site.md.
 
 Build time is the median of three strict builds (the PDF included). Each page's
 first view is loaded in Chromium from a local server that gzips text as hosts
@@ -6,7 +7,7 @@ do (level 6): every response until the network is idle counts, at the size it
 travelled (its raw size is printed beside it). Lighthouse scores are the median
 of three mobile runs on the home page and one chapter, served the same way.
 Then the scale section (scripts/benchmark_scale.py): the build at 1x, 10x and
-50x the site. `--scale` runs only that section.
+50x the site, written to benchmarks/scale.md. `--scale` runs only that section.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import benchmark_report
 import benchmark_scale
 from playwright.sync_api import Browser, sync_playwright
 
@@ -37,6 +39,7 @@ from bridges.pipeline.pdf import pdf_from_built_site
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = tomllib.loads((ROOT / "scripts" / "budget.toml").read_text(encoding="utf-8"))
 LIGHTHOUSE_PAGES = ["", "allyship/"]
+SITE_FILE = "site.md"  # under benchmarks/, replaced on each run
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -157,6 +160,47 @@ def row(label: str, value: float, limit: float, shown: str) -> tuple[str, str, s
     return label, shown, f"{limit:g}", "ok" if value <= limit else "OVER"
 
 
+def over_budget(rows: list[tuple[str, str, str, str]]) -> int:
+    return sum(verdict == "OVER" for *_, verdict in rows)
+
+
+def shown_by_file(views: dict[str, FirstView]) -> list[str]:
+    """The pages whose first view is broken down by file: home and the heaviest."""
+    heaviest = max(views, key=lambda path: views[path].kib)
+    return list(dict.fromkeys(["", heaviest]))
+
+
+def by_size(view: FirstView) -> list[tuple[str, float, float]]:
+    return sorted(view.files, key=lambda item: -item[1])
+
+
+def markdown(
+    rows: list[tuple[str, str, str, str]],
+    views: dict[str, FirstView],
+    provenance: benchmark_report.Provenance,
+) -> str:
+    """benchmarks/site.md: every figure beside its budget, then the first view of
+    the home page and of the heaviest page by file."""
+    sections = [
+        ["## Against the budget", "",
+         "Build time is the median of three strict builds, the PDF included. Each page's "
+         "first view is loaded in Chromium from a local server that gzips text at level 6, "
+         "as hosts do; Lighthouse scores are the median of three mobile runs. A Lighthouse "
+         "score's budget is its least, every other budget its most.",
+         "", *benchmark_report.markdown_table(["figure", "measured", "budget", "verdict"], rows),
+         "", f"{over_budget(rows)} figure(s) over budget."],
+    ]  # fmt: skip
+    for path in shown_by_file(views):
+        view = views[path]
+        files = [[f"`/{name}`", f"{travelled:.1f}", f"{raw:.1f}"]
+                 for name, travelled, raw in by_size(view)]  # fmt: skip
+        total = f"**first view of /{path}**", f"**{view.kib:.1f}**", f"**{view.raw_kib:.1f}**"
+        table = benchmark_report.markdown_table(["file", "KiB gzipped", "KiB raw"], [*files, total])
+        sections.append([f"## First view of /{path}, by file", "", *table])
+    return benchmark_report.document("The site against its budget", "./scripts/benchmark",
+                                     provenance, sections)  # fmt: skip
+
+
 def main() -> int:
     if "--scale" in sys.argv[1:]:
         benchmark_scale.main()
@@ -210,13 +254,14 @@ def main() -> int:
     print(f"{'figure':<48} {'measured':>9} {'budget':>7}")
     for label, shown, limit, verdict in rows:
         print(f"{label:<48} {shown:>9} {limit:>7}  {verdict}")
-    heaviest = max(views, key=lambda path: views[path].kib)
-    for path in dict.fromkeys(["", heaviest]):
+    for path in shown_by_file(views):
         print(f"\nFirst view of /{path}, by file (KiB gzipped, raw):")
-        for name, travelled, raw in sorted(views[path].files, key=lambda item: -item[1]):
+        for name, travelled, raw in by_size(views[path]):
             print(f"  {travelled:6.1f} {raw:6.1f}  /{name}")
-    over = sum(verdict == "OVER" for *_, verdict in rows)
-    print(f"\n{over} figure(s) over budget.")
+    print(f"\n{over_budget(rows)} figure(s) over budget.")
+    figures = markdown(rows, views, benchmark_report.this_run())
+    written = benchmark_report.write(SITE_FILE, figures)
+    print(f"Written to {written.relative_to(ROOT)}.")
     benchmark_scale.main()
     return 0
 

@@ -1,4 +1,6 @@
 """The build as the site grows: 1x, 10x and 50x copies of the site, against budget.toml.
+Prints the figures and writes them, with the date, the commit and the machine, to
+benchmarks/scale.md (replaced on each run).
 
 Each copy is the project with its five topic pages copied under new names until
 it has 8 pages per step of scale, and its glossary terms copied 5x (at 10x) and
@@ -24,15 +26,18 @@ import tempfile
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import benchmark_report
 import yaml
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = tomllib.loads((ROOT / "scripts" / "budget.toml").read_text(encoding="utf-8"))["scale"]
 SCALES = (1, 10, 50)
+SCALE_FILE = "scale.md"  # under benchmarks/, replaced on each run
 TOPICS = ("allyship", "coalitions", "intersectionality", "solidarity", "conclusion")
 TERM_COPIES = {1: 1, 10: 5, 50: 20}  # other scales: two copies for every five steps
 PAGES_PER_SCALE = 8
@@ -287,31 +292,87 @@ def measure(scale: int, runs: int) -> Figures:
         )  # fmt: skip
 
 
-def table(results: list[Figures]) -> list[str]:
-    head = f"{'':<40}" + "".join(f"{f'{r.scale}x':>18}" for r in results)
-    rows = [
-        ("pages / glossary terms", lambda r: f"{r.pages} / {r.terms}"),
-        ("site-only build (s)", lambda r: f"{r.site_only.seconds:.2f}"),
-        ("plain Material build (s)", lambda r: f"{r.plain.seconds:.2f}"),
-        ("ratio, site-only / Material", lambda r: f"{r.ratio:.2f}"),
-        ("CPU time, site-only / Material (s)",
-         lambda r: f"{r.site_only.cpu_seconds:.2f} / {r.plain.cpu_seconds:.2f}"),
-        ("peak memory, site-only / Material (MiB)",
-         lambda r: f"{r.site_only.peak_mib:.0f} / {r.plain.peak_mib:.0f}"),
-        ("full build (s)", lambda r: f"{r.full.seconds:.2f}"),
-        ("full build, peak memory (MiB)", lambda r: f"{r.full.peak_mib:.0f}"),
-        ("  all its processes at once (MiB)", lambda r: f"{r.full.all_processes_mib:.0f}"),
-        ("PDF alone (s)", lambda r: f"{r.pdf.seconds:.2f}"),
-        ("PDF alone, peak memory (MiB)", lambda r: f"{r.pdf.peak_mib:.0f}"),
-        ("PDF size (MB) / pages", lambda r: f"{r.pdf_mb:.2f} / {r.pdf_pages}"),
-        ("PDF MB per 100 pages", lambda r: f"{r.mb_per_100_pages:.2f}"),
-        ("search index, ours / Material (KiB)",
-         lambda r: f"{r.index_kib:.0f} / {r.plain_index_kib:.0f}"),
-        ("live reload after one edit (s)", lambda r: f"{r.reload_seconds:.2f}"),
-        ("  of which the rebuild (s)", lambda r: f"{r.rebuild_seconds:.2f}"),
+@dataclass(frozen=True)
+class Row:
+    """One figure of the scale table: its label, its cell for each scale and,
+    where it has one, its budget."""
+
+    label: str
+    cell: Callable[[Figures], str]
+    budget: str = ""
+
+
+def rows() -> list[Row]:
+    ratio = f"{BUDGET['site_only_ratio']:g} (stretch {BUDGET['site_only_ratio_stretch']:g})"
+    peak = f"{BUDGET['full_build_peak_mib']:g} at 50x"
+    return [
+        Row("pages / glossary terms", lambda r: f"{r.pages} / {r.terms}"),
+        Row("site-only build (s)", lambda r: f"{r.site_only.seconds:.2f}"),
+        Row("plain Material build (s)", lambda r: f"{r.plain.seconds:.2f}"),
+        Row("ratio, site-only / Material", lambda r: f"{r.ratio:.2f}", ratio),
+        Row("CPU time, site-only / Material (s)",
+            lambda r: f"{r.site_only.cpu_seconds:.2f} / {r.plain.cpu_seconds:.2f}"),
+        Row("peak memory, site-only / Material (MiB)",
+            lambda r: f"{r.site_only.peak_mib:.0f} / {r.plain.peak_mib:.0f}"),
+        Row("full build (s)", lambda r: f"{r.full.seconds:.2f}"),
+        Row("full build, largest process (MiB)", lambda r: f"{r.full.peak_mib:.0f}", peak),
+        Row("full build, all processes at once (MiB)",
+            lambda r: f"{r.full.all_processes_mib:.0f}", peak),
+        Row("PDF alone (s)", lambda r: f"{r.pdf.seconds:.2f}"),
+        Row("PDF alone, peak memory (MiB)", lambda r: f"{r.pdf.peak_mib:.0f}"),
+        Row("PDF size (MB) / pages", lambda r: f"{r.pdf_mb:.2f} / {r.pdf_pages}"),
+        Row("PDF MB per 100 pages", lambda r: f"{r.mb_per_100_pages:.2f}",
+            f"{BUDGET['pdf_mb_per_100_pages']:g}"),
+        Row("search index, ours / Material (KiB)",
+            lambda r: f"{r.index_kib:.0f} / {r.plain_index_kib:.0f}"),
+        Row("live reload after one edit (s)", lambda r: f"{r.reload_seconds:.2f}",
+            f"{BUDGET['live_reload_seconds']:g} at 1x"),
+        Row("live reload, of which the rebuild (s)", lambda r: f"{r.rebuild_seconds:.2f}"),
     ]  # fmt: skip
-    return [head] + [f"{label:<40}" + "".join(f"{cell(r):>18}" for r in results)
-                     for label, cell in rows]  # fmt: skip
+
+
+def table(results: list[Figures]) -> list[str]:
+    """The scale table as printed: a column for each scale, the budget last."""
+    lines = [f"{'':<40}" + "".join(f"{f'{r.scale}x':>18}" for r in results) + "   budget"]
+    for row in rows():
+        cells = "".join(f"{row.cell(r):>18}" for r in results)
+        lines.append(f"{row.label:<40}{cells}   {row.budget}".rstrip())
+    return lines
+
+
+def stretch_met(results: list[Figures]) -> bool:
+    return all(r.ratio <= BUDGET["site_only_ratio_stretch"] for r in results)
+
+
+def markdown(results: list[Figures], runs: int, provenance: benchmark_report.Provenance) -> str:
+    """benchmarks/scale.md: the scale table and the verdicts, with the budget beside
+    each figure and where the figures come from."""
+    scales = ", ".join(f"{r.scale}x" for r in results)
+    figures = benchmark_report.markdown_table(
+        ["figure", *(f"{r.scale}x" for r in results), "budget"],
+        [[row.label, *(row.cell(r) for r in results), row.budget] for row in rows()],
+    )
+    checks = benchmark_report.markdown_table(
+        ["figure", "measured", "budget", "verdict"],
+        [[label, shown, limit, "ok" if ok else "OVER"]
+         for label, shown, limit, ok in verdicts(results)],
+    )  # fmt: skip
+    stretch = BUDGET["site_only_ratio_stretch"]
+    return benchmark_report.document(
+        "The build as the site grows",
+        "./scripts/benchmark --scale",
+        provenance,
+        [
+            ["## Figures", "",
+             f"Clean builds of copies of the site at {scales}, each in a process of its own; "
+             f"the site-only and plain Material builds take turns, median of {runs} each. "
+             'A budget "at 50x" or "at 1x" applies at that scale only.',
+             "", *figures],
+            ["## Against the budget", "", *checks, "",
+             f"Stretch goal, site-only within {stretch:g}x of plain Material at every scale: "
+             f"{'met' if stretch_met(results) else 'not met'}."],
+        ],
+    )  # fmt: skip
 
 
 def verdicts(results: list[Figures]) -> list[tuple[str, str, str, bool]]:
@@ -337,7 +398,8 @@ def verdicts(results: list[Figures]) -> list[tuple[str, str, str, bool]]:
 
 
 def main(scales: tuple[int, ...] = SCALES, runs: int = 5) -> int:
-    """Prints the scale table and budget verdicts; returns how many are over budget."""
+    """Prints the scale table and budget verdicts and writes them to
+    benchmarks/scale.md; returns how many are over budget."""
     results = []
     for scale in scales:
         print(f"Measuring the site at {scale}x ...", file=sys.stderr, flush=True)
@@ -350,9 +412,11 @@ def main(scales: tuple[int, ...] = SCALES, runs: int = 5) -> int:
         over += not ok
         print(f"{label:<40} {shown:>9} {limit:>7}  {'ok' if ok else 'OVER'}")
     stretch = BUDGET["site_only_ratio_stretch"]
-    met = all(r.ratio <= stretch for r in results)
     print(f"stretch goal, site-only within {stretch:g}x of Material at every scale: "
-          f"{'met' if met else 'not met'}")  # fmt: skip
+          f"{'met' if stretch_met(results) else 'not met'}")  # fmt: skip
+    figures = markdown(results, runs, benchmark_report.this_run())
+    written = benchmark_report.write(SCALE_FILE, figures)
+    print(f"Written to {written.relative_to(ROOT)}.")
     return over
 
 
