@@ -136,6 +136,28 @@ def copy_project(target: Path, with_tests: bool = False) -> Path:
     return target
 
 
+FIXTURE_SITE = ROOT / "tests" / "data" / "fixture-site"
+"""A few tiny pages and a tiny glossary with the project's configuration and build."""
+
+
+def copy_fixture_site(target: Path) -> Path:
+    """The fixture site's mkdocs.yml and docs/, with the project's overrides/, src/ and
+    docs/assets/ (the theme, the hooks and the site's own script and stylesheet)."""
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(FIXTURE_SITE, target, ignore=ignore)
+    for name in ["overrides", "src"]:
+        shutil.copytree(ROOT / name, target / name, ignore=ignore)
+    shutil.copytree(ROOT / "docs" / "assets", target / "docs" / "assets", ignore=ignore)
+    return target
+
+
+@pytest.fixture
+def fixture_site(tmp_path: Path) -> Path:
+    """A throwaway copy of the fixture site, for breaking on purpose: a test that needs
+    a build only to read its message builds this in a fraction of the site's time."""
+    return copy_fixture_site(tmp_path / "project")
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A throwaway copy of the project's sources, for breaking on purpose."""
