@@ -154,7 +154,7 @@ def copy_fixture_site(target: Path) -> Path:
 @pytest.fixture
 def fixture_site(tmp_path: Path) -> Path:
     """A throwaway copy of the fixture site, for breaking on purpose: a test that needs
-    a build only to read its message builds this in a fraction of the site's time."""
+    a build only to read its message builds this, in about half the site's time."""
     return copy_fixture_site(tmp_path / "project")
 
 
