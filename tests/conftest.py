@@ -141,6 +141,28 @@ def copy_project(target: Path, with_tests: bool = False) -> Path:
     return target
 
 
+FIXTURE_SITE = ROOT / "tests" / "data" / "fixture-site"
+"""A few tiny pages and a tiny glossary with the project's configuration and build."""
+
+
+def copy_fixture_site(target: Path) -> Path:
+    """The fixture site's mkdocs.yml and docs/, with the project's overrides/, src/ and
+    docs/assets/ (the theme, the hooks and the site's own script and stylesheet)."""
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(FIXTURE_SITE, target, ignore=ignore)
+    for name in ["overrides", "src"]:
+        shutil.copytree(ROOT / name, target / name, ignore=ignore)
+    shutil.copytree(ROOT / "docs" / "assets", target / "docs" / "assets", ignore=ignore)
+    return target
+
+
+@pytest.fixture
+def fixture_site(tmp_path: Path) -> Path:
+    """A throwaway copy of the fixture site, for breaking on purpose: a test that needs
+    a build only to read its message builds this, in about half the site's time."""
+    return copy_fixture_site(tmp_path / "project")
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
     """A throwaway copy of the project's sources, for breaking on purpose."""
@@ -280,7 +302,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+WHOLE_BUILDS = frozenset(
+    {"site", "project_copy", "fixture_site", "hostile_site", "languages_site", "moved_site",
+     "moved_anchor_server", "corpus_build", "broken_build"}
+)  # fmt: skip
+"""Fixtures that build a whole site in a subprocess, here and in test modules."""
+
+SLOW_TESTS = {
+    "tests/test_install.py::test_pins_resolve_from_the_registry_in_a_brand_new_environment":
+        "installs every pin from PyPI into a new environment",
+    "tests/test_structure.py::test_a_page_a_term_and_a_heading_added_as_the_readme_says_pass_"
+    "the_tests": "runs the tests, builds included, on a copy of the project",
+    "tests/test_structure.py::test_serve_uses_one_mkdocs_and_prints_no_banner":
+        "starts ./scripts/serve, which builds the site",
+    "tests/test_build_caching.py::test_site_only_build_makes_the_pages_but_no_pdf_or_offline_zip":
+        "builds the site in a subprocess",
+}  # fmt: skip
+"""Tests that build (or install) without a fixture that does, and why they are slow."""
+
+
+@pytest.hookimpl(tryfirst=True)  # marked before `-m` selects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The fast suite (`./scripts/test --fast`) leaves out the browsers and every test
+    # that needs a whole build, its own or a fixture's: those are marked `slow` here.
+    for item in items:
+        by_fixture = WHOLE_BUILDS & set(getattr(item, "fixturenames", ()))
+        if by_fixture or item.nodeid.split("[")[0] in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
     chosen = config.getoption("--engine")
     if not chosen:
         return

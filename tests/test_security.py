@@ -19,7 +19,6 @@ from types import SimpleNamespace
 
 import jinja2
 import lxml.html
-import markdown
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -28,18 +27,21 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from pypdf import PdfReader
-from test_build_errors import TRACEBACK_FRAME
+from test_build_errors import (
+    TRACEBACK_FRAME,
+    assert_previous_site_intact,
+    error_lines,
+    previous_site,
+)
 from test_links import html_validation_problems
 
 from bridges.engine import hooks
 from bridges.extensions import glossary as glossary_extension
-from bridges.extensions.safety import UnsafeContentError, glossary_problems
-from bridges.extensions.terms import GlossaryError, load_glossary
 from bridges.pipeline.cards import make_card
 from bridges.pipeline.epub import Cover, epub_chapter, render_publication
 from bridges.pipeline.pdf import Chapter
 from bridges.pipeline.publish import hash_source, meta_policy
-from conftest import ROOT, as_text, run_build, serving
+from conftest import ROOT, run_build, serving
 
 HOSTILE = ROOT / "tests" / "data" / "hostile"
 REFUSED = yaml.safe_load((HOSTILE / "refused.yml").read_text(encoding="utf-8"))
@@ -316,30 +318,30 @@ def test_every_page_carries_the_policy_in_a_meta_element_before_any_script(hosti
         assert not [e for e in head[: head.index(metas[0])] if e.tag == "script"], file
 
 
-def test_an_inline_style_a_template_emits_is_hashed_into_style_src(project_copy, tmp_path):
+def test_an_inline_style_a_template_emits_is_hashed_into_style_src(fixture_site, tmp_path):
     style = ".bb-note { color: teal }"
-    edit(project_copy / "overrides" / "main.html", "{% block extrahead %}\n",
+    edit(fixture_site / "overrides" / "main.html", "{% block extrahead %}\n",
          f"{{% block extrahead %}}\n  <style>{style}</style>\n")  # fmt: skip
-    result = run_build(project_copy, tmp_path / "site")
+    result = run_build(fixture_site, tmp_path / "site")
     assert result.returncode == 0, result.output
     style_src = next(d for d in policy_of(tmp_path / "site").split(";") if "style-src" in d)
     assert style_src.split()[1:] == ["'self'", hash_source(style)]
 
 
 def test_inline_code_that_depends_on_the_page_depth_is_allowed_at_every_depth(
-    project_copy, tmp_path
+    fixture_site, tmp_path
 ):
     # The policy is found from one stand-in page per depth: a page two folders
     # down brings a depth no other page has, and its own base URL into the script.
-    edit(project_copy / "overrides" / "main.html", "{% block extrahead %}\n",
+    edit(fixture_site / "overrides" / "main.html", "{% block extrahead %}\n",
          '{% block extrahead %}\n  <script>var bbBase = "{{ base_url }}";</script>\n')  # fmt: skip
-    deep = project_copy / "docs" / "notes" / "field" / "deep.md"
+    deep = fixture_site / "docs" / "notes" / "field" / "deep.md"
     deep.parent.mkdir(parents=True)
     deep.write_text("---\ntitle: Deep\ndescription: A page two folders down.\n---\n\n"
                     "# Deep {#deep}\n\nText.\n", encoding="utf-8")  # fmt: skip
-    edit(project_copy / "mkdocs.yml", "  - About: about.md\n",
+    edit(fixture_site / "mkdocs.yml", "  - About: about.md\n",
          "  - About: about.md\n  - Deep: notes/field/deep.md\n")  # fmt: skip
-    result = run_build(project_copy, tmp_path / "site", "--site-only")
+    result = run_build(fixture_site, tmp_path / "site", "--site-only")
     assert result.returncode == 0, result.output
     script_src = next(d for d in policy_of(tmp_path / "site").split(";") if "script-src" in d)
     for base in (".", "..", "../../.."):
@@ -347,223 +349,123 @@ def test_inline_code_that_depends_on_the_page_depth_is_allowed_at_every_depth(
 
 
 # Refused input -----------------------------------------------------------------
+# Each case of refused.yml is also an in-process test of the safety extension
+# (tests/extensions/test_safety.py); here the build reports them all in one run.
 
 
 def build_refused(project: Path, tmp_path: Path) -> str:
-    result = run_build(project, tmp_path / "site")
+    """Builds `project` over an earlier site; the build must fail in one plain message
+    per problem, no traceback, and leave that site as it was."""
+    site = previous_site(tmp_path)
+    result = run_build(project, site)
     assert result.returncode != 0, result.output
     assert "Traceback" not in result.output, result.output
     assert not TRACEBACK_FRAME.search(result.output), result.output
-    assert not (tmp_path / "site").exists()
+    assert_previous_site_intact(site)
     return result.output
 
 
-@pytest.mark.parametrize("case", REFUSED["pages"], ids=lambda c: c["name"])
-def test_markup_that_runs_code_in_a_page_fails_the_build(project_copy, tmp_path, case):
-    page = project_copy / "docs" / "solidarity.md"
-    lines = page.read_text(encoding="utf-8").splitlines()
-    page.write_text("\n".join([*lines, "", case["text"], ""]), encoding="utf-8")
-    output = build_refused(project_copy, tmp_path)
-    line = case.get("line", 1)
-    where = "docs/solidarity.md: "
-    if line != "none":
-        where = f"docs/solidarity.md, line {len(lines) + 1 + line}"
-    assert where in output, output
-    for words in case["says"]:
-        assert words in output, output
+REFUSED_PAGE_START = (
+    "---\ntitle: Refused {number}\ndescription: A page holding one refused case.\n---\n\n"
+    "# Refused {{#refused}}\n\n"
+)
+REFUSED_PAGE_LINE = REFUSED_PAGE_START.count("\n")
+"""The line before a case's first line on its page."""
 
 
-@pytest.mark.parametrize("case", REFUSED["glossary"], ids=lambda c: c["name"])
-def test_markup_that_runs_code_in_a_definition_fails_the_build(project_copy, tmp_path, case):
-    glossary = project_copy / "docs" / "glossary.yml"
+def test_every_refused_case_in_a_page_is_reported_at_its_page_and_line_in_one_build(
+    fixture_site, tmp_path
+):
+    nav = []
+    for number, case in enumerate(REFUSED["pages"], start=1):
+        page = fixture_site / "docs" / "refused" / f"case-{number}.md"
+        page.parent.mkdir(exist_ok=True)
+        start = REFUSED_PAGE_START.format(number=number)
+        page.write_text(f"{start}{case['text']}\n", encoding="utf-8")
+        nav.append(f"  - refused/case-{number}.md\n")
+    with (fixture_site / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("".join(nav))
+    problems = error_lines(build_refused(fixture_site, tmp_path))
+    for number, case in enumerate(REFUSED["pages"], start=1):
+        line = case.get("line", 1)
+        where = f"docs/refused/case-{number}.md"
+        where += ": " if line == "none" else f", line {REFUSED_PAGE_LINE + line}: "
+        reported = [p for p in problems if p.startswith(where)]
+        assert any(all(words in p for words in case["says"]) for p in reported), (
+            case["name"],
+            where,
+            problems,
+        )
+
+
+def test_every_refused_definition_is_reported_at_its_term_and_line_in_one_build(
+    fixture_site, tmp_path
+):
+    glossary = fixture_site / "docs" / "glossary.yml"
     lines = glossary.read_text(encoding="utf-8").rstrip("\n").splitlines()
-    entry = ["", "  - id: refused-term", "    term: Refused", "    definition: >-",
-             f"      {case['definition']}"]  # fmt: skip
-    glossary.write_text("\n".join([*lines, *entry, ""]), encoding="utf-8")
-    output = build_refused(project_copy, tmp_path)
-    assert f"docs/glossary.yml, term 'refused-term', line {len(lines) + len(entry)}" in output
-    for words in case["says"]:
-        assert words in output, output
+    where = {}
+    for number, case in enumerate(REFUSED["glossary"], start=1):
+        lines += ["", f"  - id: refused-{number}", f"    term: Refused {number}",
+                  "    definition: >-", f"      {case['definition']}"]  # fmt: skip
+        where[case["name"]] = f"docs/glossary.yml, term 'refused-{number}', line {len(lines)}: "
+    glossary.write_text("\n".join([*lines, ""]), encoding="utf-8")
+    problems = error_lines(build_refused(fixture_site, tmp_path))
+    for case in REFUSED["glossary"]:
+        reported = [p for p in problems if p.startswith(where[case["name"]])]
+        assert any(all(words in p for words in case["says"]) for p in reported), (
+            case["name"],
+            problems,
+        )
 
 
-def test_the_check_runs_in_any_python_markdown_host():
-    # Zensical reads markdown_extensions but runs no MkDocs hooks.
-    glossary = str(ROOT / "docs" / "glossary.yml")
-    extension = {"bridges.extensions.safety": {"glossary": glossary}}
-    convert = markdown.Markdown(extensions=list(extension), extension_configs=extension).convert
-    assert convert("`<script>` is *text*") == "<p><code>&lt;script&gt;</code> is <em>text</em></p>"
-    with pytest.raises(UnsafeContentError, match=r"this page, line 2: a <script> element"):
-        convert("Fine.\n<script>alert(1)</script>")
-
-
-def test_a_moved_anchor_cannot_be_a_script_url(project_copy, tmp_path):
+def test_a_moved_anchor_cannot_be_a_script_url(fixture_site, tmp_path):
     edit(
-        project_copy / "docs" / "solidarity.md",
+        fixture_site / "docs" / "coalitions.md",
         "---\n",
         "---\nmoved_anchors:\n  old: 'javascript:alert(1)'\n",
     )
-    output = build_refused(project_copy, tmp_path)
+    output = build_refused(fixture_site, tmp_path)
     assert (
-        "docs/solidarity.md" in output
+        "docs/coalitions.md" in output
         and "moved_anchors entry 'old: javascript:alert(1)'" in output
     )
 
 
-def test_a_moved_anchor_cannot_carry_markup_in_its_old_id(project_copy, tmp_path):
+def test_a_moved_anchor_cannot_carry_markup_in_its_old_id(fixture_site, tmp_path):
     edit(
-        project_copy / "docs" / "solidarity.md",
+        fixture_site / "docs" / "coalitions.md",
         "---\n",
         "---\nmoved_anchors:\n  'old</script><script>alert(1)</script>': solidarity\n",
     )
-    output = build_refused(project_copy, tmp_path)
-    assert "docs/solidarity.md, line 2: 'moved_anchors': map each old id to its new one" in output
+    output = build_refused(fixture_site, tmp_path)
+    assert "docs/coalitions.md, line 2: 'moved_anchors': map each old id to its new one" in output
 
 
-def test_a_script_url_in_mkdocs_extra_fails_the_build(project_copy, tmp_path):
+def test_a_script_url_in_mkdocs_extra_fails_the_build(fixture_site, tmp_path):
     social = '[{icon: material/web, link: "javascript:alert(1)", name: Web}]'
-    edit(project_copy / "mkdocs.yml", "extra:\n", f"extra:\n  social: {social}\n")
-    output = build_refused(project_copy, tmp_path)
+    edit(fixture_site / "mkdocs.yml", "extra:\n", f"extra:\n  social: {social}\n")
+    output = build_refused(fixture_site, tmp_path)
     said = "the site does not publish a javascript: address in href= on <a>"
     assert f"(published as index.html): {said}" in output
 
 
-def test_a_template_that_puts_page_text_into_a_script_fails_the_build(project_copy, tmp_path):
-    edit(project_copy / "overrides" / "main.html", "{% block content %}\n",
+def test_a_template_that_puts_page_text_into_a_script_fails_the_build(fixture_site, tmp_path):
+    edit(fixture_site / "overrides" / "main.html", "{% block content %}\n",
          '{% block content %}\n  <script>var title = "{{ page.title }}";</script>\n')  # fmt: skip
-    output = build_refused(project_copy, tmp_path)
+    output = build_refused(fixture_site, tmp_path)
     said = "the site does not publish an inline script that no template emits"
     assert f"(published as allyship/index.html): {said}" in output
 
 
-def test_an_event_attribute_a_template_adds_to_a_page_fails_the_build(project_copy, tmp_path):
+def test_an_event_attribute_a_template_adds_to_a_page_fails_the_build(fixture_site, tmp_path):
     # Pages are scanned in a worker process as they are written: its findings
     # reach the build's message, named by page.
-    edit(project_copy / "overrides" / "main.html", "{% block content %}\n",
+    edit(fixture_site / "overrides" / "main.html", "{% block content %}\n",
          '{% block content %}\n  <span onmouseover="go()">{{ page.title }}</span>\n')  # fmt: skip
-    output = build_refused(project_copy, tmp_path)
+    output = build_refused(fixture_site, tmp_path)
     for page in ("index.html", "allyship/index.html", "glossary/index.html"):
         said = "the site does not publish an onmouseover= event attribute on <span>"
         assert f"(published as {page}): {said}" in output, page
-
-
-# Nothing loaded from elsewhere --------------------------------------------------
-
-SAFETY = {"bridges.extensions.safety": {"glossary": str(ROOT / "docs" / "glossary.yml")}}
-REMOTE_FIX = (
-    "The site loads nothing from other hosts: put the file under docs/assets/ and link it "
-    "relatively."
-)
-# (page body on line 3, what the message names)
-REMOTE_MEDIA = [
-    ("![A bridge](https://evil.example/bridge.png)", "<img> loads https://evil.example/bridge.png"),
-    ('<img src="//evil.example/x.png" alt="x">', "<img> loads //evil.example/x.png"),
-    ('<img src="HTTPS://evil.example/x.png" alt="x">', "<img> loads HTTPS://evil.example/x.png"),
-    ('<img src="/\\evil.example/x.png" alt="x">', "<img> loads /\\evil.example/x.png"),
-    ('<img src="a.png" srcset="a.png 1x, https://evil.example/b.png 2x" alt="x">',
-     "<img> loads https://evil.example/b.png"),
-    ('<video src="https://evil.example/v.mp4"></video>', "<video> loads https://evil.example/v.mp4"),
-    ('<video src="v.mp4" poster="https://evil.example/p.png"></video>',
-     "<video> loads https://evil.example/p.png"),
-    ('<audio src="https://evil.example/a.ogg"></audio>', "<audio> loads https://evil.example/a.ogg"),
-    ('<video><source src="https://evil.example/v.webm"></video>',
-     "<source> loads https://evil.example/v.webm"),
-    ('<picture><source srcset="https://evil.example/x.avif"><img src="x.png" alt="x"></picture>',
-     "<source> loads https://evil.example/x.avif"),
-    ('<video src="v.mp4"><track src="https://evil.example/t.vtt"></video>',
-     "<track> loads https://evil.example/t.vtt"),
-    ('<input type="image" src="https://evil.example/b.png" alt="go">',
-     "<input> loads https://evil.example/b.png"),
-    ('<svg><image href="https://evil.example/x.png"/></svg>',
-     "<image> loads https://evil.example/x.png"),
-    ('<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>',
-     "<table> loads https://evil.example/t.png"),
-    ('<img src="data:image/svg+xml,x" alt="x">', "<img> loads data:image/svg+xml,x"),
-    ('<a href="page.md" ping="/count https://evil.example/t">x</a>',
-     "<a> loads https://evil.example/t"),
-]  # fmt: skip
-
-
-def convert_page(text: str) -> str:
-    return markdown.markdown(text, extensions=list(SAFETY), extension_configs=SAFETY)
-
-
-@pytest.mark.parametrize(("body", "names"), REMOTE_MEDIA, ids=[c[1] for c in REMOTE_MEDIA])
-def test_media_from_another_host_is_refused_with_the_line_and_the_fix(body, names):
-    with pytest.raises(UnsafeContentError) as refused:
-        convert_page(f"# Page\n\n{body}\n")
-    assert (
-        str(refused.value) == f"this page, line 3: {names}, not a file of this site. {REMOTE_FIX}"
-    )
-
-
-@pytest.mark.parametrize("element", ["iframe", "object", "embed"])
-def test_frames_and_embeds_from_another_host_are_refused_as_embedded_code(element):
-    attribute = "data" if element == "object" else "src"
-    with pytest.raises(UnsafeContentError, match=rf"line 3: a <{element}> element"):
-        convert_page(f'# Page\n\n<{element} {attribute}="https://evil.example/x"></{element}>\n')
-
-
-def test_links_to_other_sites_and_files_of_this_site_are_fine():
-    html = convert_page(
-        '[Crenshaw](https://example.org/crenshaw) and <a href="//example.org/">more</a>.\n\n'
-        '![A bridge](assets/images/bridge.png)\n\n<img src="../assets/x.png" '
-        'srcset="../assets/x.png 1x, ../assets/x@2x.png 2x" alt="x">\n'
-    )
-    assert (
-        'href="https://example.org/crenshaw"' in html and 'src="assets/images/bridge.png"' in html
-    )
-
-
-def test_a_link_in_a_glossary_definition_to_another_site_is_fine(tmp_path):
-    glossary = tmp_path / "glossary.yml"
-    glossary.write_text("terms:\n  - id: ally\n    term: Ally\n    definition: See "
-                        "[a source](https://example.org/ally).\n", encoding="utf-8")  # fmt: skip
-    assert glossary_problems(glossary) == []
-
-
-# The glossary file as one line ------------------------------------------------------
-
-
-def glossary_with_definition(tmp_path: Path, definition: str) -> Path:
-    glossary = tmp_path / "glossary.yml"
-    text = (f"terms:\n  - id: ally\n    term: Ally\n    definition: >-\n      A person.\n"
-            f"      {definition}\n")  # fmt: skip
-    glossary.write_text(text, encoding="utf-8")
-    return glossary
-
-
-def test_a_script_link_in_a_definition_is_one_message_with_its_line(tmp_path):
-    glossary = glossary_with_definition(tmp_path, "[x](javascript:alert(1))")
-    assert as_text(glossary_problems(glossary)) == [
-        f"{glossary}, term 'ally', line 6: a javascript: URL in href= on <a>. Content cannot "
-        "run code: behaviour belongs in docs/assets/javascripts/."
-    ]
-
-
-def test_loading_the_extension_never_fails_so_mkdocs_prints_no_traceback(tmp_path):
-    # MkDocs prints a Python traceback for any error raised while it loads an
-    # extension: the glossary is checked when a page is converted, with a message.
-    glossary = glossary_with_definition(tmp_path, "[x](javascript:alert(1))")
-    config = {"bridges.extensions.safety": {"glossary": str(glossary)}}
-    md = markdown.Markdown(extensions=list(config), extension_configs=config)
-    with pytest.raises(
-        UnsafeContentError, match=r"glossary.yml, term 'ally', line 6: a javascript"
-    ):
-        md.convert("Text.")
-
-
-def test_a_glossary_that_is_not_utf8_is_one_message_with_its_line(tmp_path):
-    glossary = tmp_path / "glossary.yml"
-    data = "terms:\n  - id: elitism\n    term: Élitisme\n".encode("latin-1")
-    glossary.write_bytes(data)
-    byte = data.index("É".encode("latin-1"))
-    message = (
-        f"{glossary}, line 3: not UTF-8 text (byte {byte}). Save the file as UTF-8 in your editor."
-    )
-    assert as_text(glossary_problems(glossary)) == [message]
-    with pytest.raises(GlossaryError) as refused:
-        load_glossary(glossary, tmp_path)
-    assert as_text(refused.value.problems) == [message]
 
 
 # Nav titles are text everywhere ------------------------------------------------------
@@ -670,10 +572,10 @@ def test_an_injected_inline_script_is_blocked_in_the_browser(page, site, tmp_pat
     assert any("inline script" in message for message in refused), refused
 
 
-def test_a_refused_page_ends_with_one_plain_closing_line(project_copy, tmp_path):
-    about = project_copy / "docs" / "about.md"
+def test_a_refused_page_ends_with_one_plain_closing_line(fixture_site, tmp_path):
+    about = fixture_site / "docs" / "about.md"
     about.write_text(about.read_text(encoding="utf-8") + "\n<script>alert(1)</script>\n", "utf-8")
-    output = build_refused(project_copy, tmp_path)
+    output = build_refused(fixture_site, tmp_path)
     assert output.rstrip().endswith("Build failed: fix the problems above; "
                                     f"{tmp_path / 'site'}/ was left as it was.")  # fmt: skip
     assert "BuildError" not in output

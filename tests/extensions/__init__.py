@@ -1,0 +1,1 @@
+"""In-process tests of the Markdown extensions: Markdown in, HTML out (no MkDocs build)."""
