@@ -14,6 +14,7 @@ import pytest
 
 from bridges.extensions import glossary
 from bridges.extensions.terms import GlossaryError, load_glossary
+from conftest import as_text
 
 from .markdown_case import SMALL_GLOSSARY, logged_errors
 
@@ -325,7 +326,7 @@ def test_see_also_naming_no_term_is_one_problem_with_the_line(project):
     project.write_glossary(SMALL_GLOSSARY.replace("see_also: [coalition]", "see_also: [coalitoin]"))
     with pytest.raises(GlossaryError) as refused:
         load_glossary(project.docs.relative_to(project.root) / "glossary.yml", project.docs)
-    assert refused.value.problems == [
+    assert as_text(refused.value.problems) == [
         "docs/glossary.yml, line 2: term 'ally' has see_also 'coalitoin', which is not a "
         "glossary id. Use the id of an existing term."
     ]

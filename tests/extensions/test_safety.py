@@ -16,7 +16,7 @@ import yaml
 
 from bridges.extensions.safety import UnsafeContentError, glossary_problems
 from bridges.extensions.terms import GlossaryError, load_glossary
-from conftest import ROOT
+from conftest import ROOT, as_text
 
 from .markdown_case import SMALL_GLOSSARY, logged_errors
 
@@ -98,7 +98,7 @@ def test_a_refused_case_in_a_definition_names_the_term_and_its_line(project, cas
 def test_a_refused_definition_is_one_problem_for_the_build_to_report(project, case):
     text, line = glossary_with_refused_term(case["definition"])
     glossary = project.write_glossary(text)
-    (problem,) = glossary_problems(glossary.relative_to(project.root))
+    (problem,) = as_text(glossary_problems(glossary.relative_to(project.root)))
     assert problem.startswith(f"docs/glossary.yml, term 'refused-term', line {line}: ")
 
 
@@ -228,7 +228,7 @@ def glossary_with_definition(tmp_path, definition: str):
 
 def test_a_script_link_in_a_definition_is_one_message_with_its_line(tmp_path):
     glossary = glossary_with_definition(tmp_path, "[x](javascript:alert(1))")
-    assert glossary_problems(glossary) == [
+    assert as_text(glossary_problems(glossary)) == [
         f"{glossary}, term 'ally', line 6: a javascript: URL in href= on <a>. {SCRIPT_FIX}"
     ]
 
@@ -253,7 +253,7 @@ def test_a_glossary_that_is_not_utf8_is_one_message_with_its_line(tmp_path):
     message = (
         f"{glossary}, line 3: not UTF-8 text (byte {byte}). Save the file as UTF-8 in your editor."
     )
-    assert glossary_problems(glossary) == [message]
+    assert as_text(glossary_problems(glossary)) == [message]
     with pytest.raises(GlossaryError) as refused:
         load_glossary(glossary, tmp_path)
-    assert refused.value.problems == [message]
+    assert as_text(refused.value.problems) == [message]
