@@ -304,7 +304,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 WHOLE_BUILDS = frozenset(
     {"site", "project_copy", "fixture_site", "hostile_site", "languages_site", "moved_site",
-     "moved_anchor_server", "corpus_build", "broken_build"}
+     "moved_anchor_server", "corpus_build", "broken_build", "zensical_site"}
 )  # fmt: skip
 """Fixtures that build a whole site in a subprocess, here and in test modules."""
 
