@@ -66,8 +66,7 @@ def build_pages(config_file: Path, site_dir: Path) -> BuiltSite:
     pages = _nav(config).pages
     templates_code = _template_inline_code(config, settings, project, pages)
     _render(settings, project, site_dir, strict=True)
-    docs = Path(config.docs_dir)
-    shown = docs.relative_to(project) if docs.is_relative_to(project) else docs
+    shown = _docs_as_shown(config)
     return BuiltSite(
         config=config,
         site_dir=site_dir,
@@ -84,8 +83,7 @@ def build_pages(config_file: Path, site_dir: Path) -> BuiltSite:
 def source_problems(config: MkDocsConfig) -> list[Problem | str]:
     """What the MkDocs hooks check before the pages are read, for an engine without hooks."""
     docs_dir = Path(config.docs_dir)
-    project = Path(config.config_file_path).parent
-    shown_as = docs_dir.relative_to(project) if docs_dir.is_relative_to(project) else docs_dir
+    shown_as = _docs_as_shown(config)
 
     def is_excluded(uri: str) -> bool:  # exclude_docs: in docs/ but never published
         return bool(config.exclude_docs and config.exclude_docs.match_file(uri))
@@ -103,10 +101,16 @@ def source_problems(config: MkDocsConfig) -> list[Problem | str]:
     config_file = Path(config.config_file_path)
     from bridges.pipeline.pdf import built_site_nav
 
-    nav = built_site_nav(config)
+    nav = built_site_nav(config)  # titles as written in mkdocs.yml, before any page is read
     problems += nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
                                     config_file.name)  # fmt: skip
     return problems
+
+
+def _docs_as_shown(config: MkDocsConfig) -> Path:
+    """The docs folder as the editor knows it: from the folder of mkdocs.yml."""
+    docs, project = Path(config.docs_dir), Path(config.config_file_path).parent
+    return docs.relative_to(project) if docs.is_relative_to(project) else docs
 
 
 def _settings(config_file: Path) -> dict[str, Any]:
