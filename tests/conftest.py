@@ -349,6 +349,31 @@ def engine(request: pytest.FixtureRequest) -> Iterator[engines.Engine]:
     started.close()
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[engines.Engine]:
+    """Chromium alone, for what only Chromium's driver can show (its accessibility
+    tree, for one) and for behaviours of the site rather than of an engine."""
+    started = engines.start("chromium", "127.0.0.1")
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def chromium_tab(chromium: engines.Engine) -> Iterator[engines.Page]:
+    """A fresh desktop page in Chromium, in the light scheme."""
+    opened = chromium.new_page(*VIEWPORTS["desktop"])
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def desktop_tab(engine: engines.Engine) -> Iterator[engines.Page]:
+    """A fresh desktop page in each engine, in the light scheme."""
+    opened = engine.new_page(*VIEWPORTS["desktop"])
+    yield opened
+    opened.close()
+
+
 @pytest.fixture(params=list(VIEWPORTS))
 def width(request: pytest.FixtureRequest) -> str:
     return request.param

@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,54 @@ CENTER_OF_JS = """
 """
 
 
+class Unsupported(pytest.skip.Exception):
+    """What an engine's driver cannot do: the test is skipped in that engine, and
+    the matrix shows n/a, rather than the test pretending to pass."""
+
+    def __init__(self, engine: str, what: str) -> None:
+        super().__init__(f"{engine}'s driver cannot {what}")
+
+
+ROLE_JS = """
+(role, name) => {
+  // Playwright's get_by_role, reduced to what the site's controls use: the
+  // element with this role (explicit, or implied by its tag) and this
+  // accessible name (aria-labelledby, aria-label, text, title). It is marked so
+  // that a CSS selector finds it again.
+  const implied = {button: 'button, summary, input[type=button], input[type=submit]',
+    link: 'a[href]', dialog: 'dialog', status: 'output', heading: 'h1, h2, h3, h4, h5, h6',
+    navigation: 'nav', searchbox: 'input[type=search]', textbox: 'input:not([type]), textarea'};
+  const label = (element) => {
+    const by = element.getAttribute('aria-labelledby');
+    if (by) {
+      return by.split(/\\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+    }
+    return element.getAttribute('aria-label') ?? element.textContent ?? element.title ?? '';
+  };
+  const candidates = document.querySelectorAll(`[role="${role}"], ${implied[role] ?? role}`);
+  const found = [...candidates].filter((element) => {
+    const own = element.getAttribute('role');
+    return (own === null || own === role) && label(element).replace(/\\s+/g, ' ').trim() === name;
+  });
+  if (found.length !== 1) {
+    throw new Error(`${found.length} elements have role ${role} and name ${name}`);
+  }
+  const mark = String((window.__bbFound = (window.__bbFound ?? 0) + 1));
+  found[0].dataset.bbFound = mark;
+  return `[data-bb-found="${mark}"]`;
+}
+"""
+
+VISIBLE_JS = """
+(selector) => {
+  const element = document.querySelector(selector);
+  if (!element) return false;
+  const box = element.getBoundingClientRect();
+  return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== 'hidden';
+}
+"""
+
+
 class Page(ABC):
     """One fresh tab (its own cookies and storage) in one engine."""
 
@@ -130,6 +179,14 @@ class Page(ABC):
     def outside_requests(self) -> list[str]:
         """Requests to any host but the test server (blocked where the engine can)."""
 
+    def requests(self) -> list[str]:
+        """Every URL the page has requested since it opened, in order."""
+        raise Unsupported(self.engine, "list the requests a page makes")
+
+    def dialogs(self) -> list[str]:
+        """The messages of alert, confirm and prompt dialogs, each dismissed at once."""
+        raise Unsupported(self.engine, "record dialogs")
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -147,6 +204,35 @@ class Page(ABC):
 
     def tap(self, selector: str) -> None:
         self.tap_at(*self.center_of(selector))
+
+    def url(self) -> str:
+        return self.evaluate("() => location.href")
+
+    def wait_for_url(self, ending: str, timeout: float = 5) -> str:
+        """Waits until the address ends with `ending` (a path, with any query and fragment)."""
+        reached = self.wait_for("(end) => location.href.endsWith(end)", ending, timeout=timeout)
+        assert reached, f"the address is {self.url()}, not one ending in {ending}"
+        return self.url()
+
+    def role(self, role: str, name: str) -> str:
+        """A CSS selector for the one element with this ARIA role and accessible name."""
+        return self.evaluate(ROLE_JS, role, name)
+
+    def is_visible(self, selector: str) -> bool:
+        return self.evaluate(VISIBLE_JS, selector)
+
+    def attribute(self, selector: str, name: str) -> str | None:
+        return self.evaluate(
+            "(selector, name) => document.querySelector(selector)?.getAttribute(name) ?? null",
+            selector,
+            name,
+        )
+
+    def text(self, selector: str) -> str:
+        return self.evaluate("(selector) => document.querySelector(selector).innerText", selector)
+
+    def focus(self, selector: str) -> None:
+        self.evaluate("(selector) => document.querySelector(selector).focus()", selector)
 
     def wait_for(self, function: str, *args: Any, timeout: float = 5) -> Any:
         """Polls `function` until it returns something truthy; returns that, or the last falsy."""
@@ -202,8 +288,20 @@ class Engine(ABC):
 
     @abstractmethod
     def new_page(
-        self, width: int, height: int, scheme: str = "light", touch: bool = False
-    ) -> Page: ...
+        self,
+        width: int,
+        height: int,
+        scheme: str = "light",
+        touch: bool = False,
+        *,
+        javascript: bool = True,
+        reduced_motion: bool = False,
+        init_script: str | None = None,
+    ) -> Page:
+        """A fresh tab. `javascript=False` turns scripts off, as a reader may;
+        `reduced_motion` makes the page see prefers-reduced-motion: reduce; and
+        `init_script` runs in every document before the page's own scripts.
+        An engine that cannot do one of these raises `Unsupported`."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -27,6 +27,10 @@ class ChromiumPage(Page):
         self.tab = context.new_page()
         self.errors: list[str] = []
         self.outside: list[str] = []
+        self.requested: list[str] = []
+        self.dialog_messages: list[str] = []
+        self.tab.on("request", lambda request: self.requested.append(request.url))
+        self.tab.on("dialog", self.dismiss)
         self.tab.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.tab.on("pageerror", lambda error: self.errors.append(str(error)))
 
@@ -73,6 +77,16 @@ class ChromiumPage(Page):
     def outside_requests(self) -> list[str]:
         return list(self.outside)
 
+    def requests(self) -> list[str]:
+        return list(self.requested)
+
+    def dismiss(self, dialog) -> None:
+        self.dialog_messages.append(dialog.message)
+        dialog.dismiss()
+
+    def dialogs(self) -> list[str]:
+        return list(self.dialog_messages)
+
     def close(self) -> None:
         self.context.close()
 
@@ -111,12 +125,26 @@ class Chromium(Engine):
         self.browser = SharedBrowser.acquire()
 
     def new_page(
-        self, width: int, height: int, scheme: str = "light", touch: bool = False
+        self,
+        width: int,
+        height: int,
+        scheme: str = "light",
+        touch: bool = False,
+        *,
+        javascript: bool = True,
+        reduced_motion: bool = False,
+        init_script: str | None = None,
     ) -> ChromiumPage:
         context = self.browser.new_context(
-            viewport={"width": width, "height": height}, color_scheme=scheme, has_touch=touch
+            viewport={"width": width, "height": height},
+            color_scheme=scheme,
+            has_touch=touch,
+            java_script_enabled=javascript,
+            reduced_motion="reduce" if reduced_motion else "no-preference",
         )
         context.grant_permissions(["clipboard-read", "clipboard-write"])
+        if init_script:
+            context.add_init_script(init_script)
         return ChromiumPage(context, self.allowed_host)
 
     def close(self) -> None:

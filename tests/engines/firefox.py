@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from . import ROOT, Engine, Page, call_expression, die_with_parent
+from . import ROOT, Engine, Page, Unsupported, call_expression, die_with_parent
 
 BRIDGE = Path(__file__).with_name("firefox-bridge.mjs")
 
@@ -119,8 +119,22 @@ class Firefox(Engine):
         self.bridges: dict[str, Bridge] = {}
 
     def new_page(
-        self, width: int, height: int, scheme: str = "light", touch: bool = False
+        self,
+        width: int,
+        height: int,
+        scheme: str = "light",
+        touch: bool = False,
+        *,
+        javascript: bool = True,
+        reduced_motion: bool = False,
+        init_script: str | None = None,
     ) -> FirefoxPage:
+        if not javascript:
+            raise Unsupported(self.name, "turn JavaScript off")
+        if reduced_motion:
+            raise Unsupported(self.name, "ask for reduced motion")
+        if init_script:
+            raise Unsupported(self.name, "run a script before the page's own")
         if scheme not in self.bridges:
             self.bridges[scheme] = Bridge(scheme, self.allowed_host)
         return FirefoxPage(self.bridges[scheme], width, height, touch)

@@ -32,7 +32,7 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 
-from . import Engine, Page, die_with_parent
+from . import Engine, Page, Unsupported, die_with_parent
 
 DRIVER = "/usr/bin/WebKitWebDriver"
 MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
@@ -249,8 +249,22 @@ class WebKit(Engine):
                 time.sleep(0.05)
 
     def new_page(
-        self, width: int, height: int, scheme: str = "light", touch: bool = False
+        self,
+        width: int,
+        height: int,
+        scheme: str = "light",
+        touch: bool = False,
+        *,
+        javascript: bool = True,
+        reduced_motion: bool = False,
+        init_script: str | None = None,
     ) -> WebKitPage:
+        if not javascript:
+            raise Unsupported(self.name, "turn JavaScript off")
+        if reduced_motion:
+            raise Unsupported(self.name, "ask for reduced motion")
+        if init_script:
+            raise Unsupported(self.name, "run a script before the page's own")
         options = MiniBrowserOptions(dark=scheme == "dark")
         for attempt in range(2):
             try:
