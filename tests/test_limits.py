@@ -23,6 +23,7 @@ from bridges.engine.checks import (
     image_size_problems,
     nesting_problems,
     page_size_problems,
+    without_control_characters,
     without_deep_nesting,
 )
 from bridges.extensions.safety import SafetyExtension, UnsafeContentError
@@ -163,6 +164,15 @@ def test_a_control_character_is_named_with_its_line():
         "docs/essay.md, line 6: an invisible control character (U+0000 NUL); delete it "
         "(editors may show it as a box, ^@ or <0x00>), or retype the line."
     ]
+
+
+@pytest.mark.parametrize("code", [0x01, 0x08, 0x0B, 0x1B, 0x7F, 0x85, 0x9F])
+def test_every_unicode_control_character_is_found_and_removed(code):
+    # Unicode's Cc category: U+0000-U+001F and U+007F-U+009F (C1 included, which
+    # pasting Windows-1252 text as Latin-1 leaves behind).
+    text = f"one{chr(code)}two"
+    assert [p.line for p in control_character_problems(f"ok\n{text}\n", "a.md")] == [2]
+    assert without_control_characters(text) == "onetwo"
 
 
 def test_tabs_and_line_ends_are_not_control_characters():

@@ -36,7 +36,6 @@ from test_build_errors import (
 from test_links import html_validation_problems
 
 from bridges.engine import hooks
-from bridges.extensions import glossary as glossary_extension
 from bridges.pipeline.cards import make_card
 from bridges.pipeline.epub import Cover, epub_chapter, render_publication
 from bridges.pipeline.pdf import Chapter
@@ -498,8 +497,8 @@ def test_used_in_lists_show_a_nav_title_as_text(monkeypatch, escaped_first):
     glossary_page.content = (
         '<ul class="bb-entry__facts"><li><span data-bb-used-in="ally"></span></li></ul>'
     )
-    monkeypatch.setitem(glossary_extension.USED_IN, "ally", {"about.md"})
-    html = hooks._fill_used_in(glossary_page, SimpleNamespace(pages=[about, glossary_page]), env)
+    nav = SimpleNamespace(pages=[about, glossary_page])
+    html = hooks._fill_used_in(glossary_page, nav, env, {"ally": {"about.md"}})
     links = BeautifulSoup(html, "lxml").select("li a")
     assert [(a.get_text(), a["href"]) for a in links] == [(NAV_TITLE, "../about/")]
 

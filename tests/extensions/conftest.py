@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bridges.extensions import glossary
-
 from .markdown_case import PAGES, SMALL_GLOSSARY, Project
 
 
@@ -22,6 +20,4 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
     for name, text in PAGES.items():
         (made.docs / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    # Which pages link each term, for the glossary's "Used in": this test's only.
-    monkeypatch.setattr(glossary, "USED_IN", {})
     yield made

@@ -238,16 +238,14 @@ def test_a_broken_term_link_raises_in_any_markdown_host(project):
 # Which pages use a term --------------------------------------------------------------------
 
 
-def test_the_pages_that_link_a_term_are_recorded_for_its_used_in_list(project):
-    project.convert("An ally.", page=PAGE)
-    project.convert("[[Allies|ally]] and a coalition.", page="notes/field.md")
-    used_in = glossary.USED_IN
-    assert used_in == {"ally": {PAGE, "notes/field.md"}, "coalition": {"notes/field.md"}}
+def test_a_converted_page_shows_the_terms_it_links_for_their_used_in_lists(project):
+    html = project.convert("[[Allies|ally]] and a coalition, and an ally again.", page=PAGE)
+    assert glossary.linked_terms(html) == {"ally", "coalition"}
 
 
 def test_terms_in_raw_html_and_comments_are_not_uses(project):
-    project.convert("Text.\n\n<!-- ally -->\n\n<p>Ally</p>\n", page=PAGE)
-    assert glossary.USED_IN == {}
+    html = project.convert("Text.\n\n<!-- ally -->\n\n<p>Ally</p>\n", page=PAGE)
+    assert glossary.linked_terms(html) == set()
 
 
 # The glossary page -------------------------------------------------------------------------

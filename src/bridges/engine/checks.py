@@ -73,6 +73,12 @@ NESTING_ELEMENTS = {"ul", "ol", "blockquote", "div", "details", "table", "sectio
 # Control characters a reader cannot see: everything in Unicode's Cc category
 # but the tab and the line ends an editor types.
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+# Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F) that
+# a page may not hold. One pattern, not a test per character: pages are long.
+_CONTROLS = (chr(code) for code in range(0xA0) if unicodedata.category(chr(code)) == "Cc")
+CONTROL_CHARACTER = re.compile(
+    "[" + "".join(re.escape(c) for c in _CONTROLS if c not in ALLOWED_CONTROLS) + "]"
+)
 ALLOWED_HIDE = {"feedback", "footer", "navigation", "path", "tags", "toc"}
 EXAMPLE_FRONT_MATTER = "---\ntitle: Allyship\ndescription: One sentence for link previews.\n---"
 
@@ -351,8 +357,10 @@ def encoding_problems(data: bytes, shown_as: str) -> list[Problem]:
 def control_character_problems(source: str, src_uri: str) -> list[Problem]:
     """Invisible control characters (NUL, ESC, ...): one problem per line that has one."""
     problems = []
+    if not CONTROL_CHARACTER.search(source):
+        return problems
     for number, line in enumerate(source.split("\n"), start=1):
-        found = sorted({c for c in line if _is_control(c)})
+        found = sorted(set(CONTROL_CHARACTER.findall(line)))
         if found:
             names = ", ".join(f"U+{ord(c):04X} {_control_name(c)}" for c in found)
             problems.append(
@@ -367,11 +375,7 @@ def control_character_problems(source: str, src_uri: str) -> list[Problem]:
 
 
 def without_control_characters(text: str) -> str:
-    return "".join(c for c in text if not _is_control(c))
-
-
-def _is_control(character: str) -> bool:
-    return unicodedata.category(character) == "Cc" and character not in ALLOWED_CONTROLS
+    return CONTROL_CHARACTER.sub("", text)
 
 
 def _control_name(character: str) -> str:

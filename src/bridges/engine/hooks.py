@@ -102,6 +102,7 @@ class BuildState:
     sources: dict[str, str] = field(default_factory=dict)  # built page -> source as shown
     scans: dict[str, Future[PageScan]] = field(default_factory=dict)  # built page -> scan
     scan_token: str = ""  # scans return each name once per build
+    used_in: dict[str, set[str]] = field(default_factory=dict)  # term id -> sources linking it
 
 
 _build = BuildState()
@@ -181,7 +182,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["version"] = version("building-bridges")
     _build.problems = _problem_counter()
     _nav_file_filter(Path(config.config_file_path or "mkdocs.yml"))
-    glossary.USED_IN.clear()
     settings = config.mdx_configs.get("bridges.extensions.glossary", {})
     docs_dir = Path(settings.get("docs_dir", "docs"))
     _build.glossary_page = settings.get("page", "glossary.md")
@@ -324,6 +324,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
             return html
         alias = config.theme.get_env().get_template("partials/anchor-alias.html").render
         html = alias_moved_anchors(html, moved, alias)
+    if page.file.src_uri != _build.glossary_page:
+        for term_id in glossary.linked_terms(html):
+            _build.used_in.setdefault(term_id, set()).add(page.file.src_uri)
     source = page.file.content_string
     problems = content_problems(html, page, glossary.EXPLICIT_TERM, _build.terms.path)
     problems += unique_id_problems(html, page)
@@ -341,7 +344,7 @@ def on_page_context(
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
     if page.file.src_uri == _build.glossary_page and page.content:
-        page.content = _fill_used_in(page, nav, config.theme.get_env())
+        page.content = _fill_used_in(page, nav, config.theme.get_env(), _build.used_in)
         _index_again(page, config)
     # Last hook to see them before the template: HTML already, not to be escaped.
     page.content = Markup(page.content)
@@ -387,14 +390,16 @@ def _mark_toc_as_html(items: Iterable[AnchorLink]) -> None:
         _mark_toc_as_html(item.children)
 
 
-def _fill_used_in(page: Page, nav: Navigation, env: jinja2.Environment) -> str:
-    """The glossary's "Used in" lists: the pages where the extension linked each term."""
+def _fill_used_in(
+    page: Page, nav: Navigation, env: jinja2.Environment, uses: dict[str, set[str]]
+) -> str:
+    """The glossary's "Used in" lists: the pages (`uses`: sources by term id) linking each term."""
     partial = env.get_template("partials/used-in.html")
     by_source = {other.file.src_uri: other for other in nav.pages}
 
     def used_in(match: re.Match[str]) -> str:
         term_id = match.group(1)
-        sources = glossary.USED_IN.get(term_id, set()) - {page.file.src_uri}
+        sources = uses.get(term_id, set()) - {page.file.src_uri}
         pages = sorted(
             (by_source[src] for src in sources if src in by_source),
             key=lambda other: str(other.title).casefold(),

@@ -12,7 +12,7 @@ Zensical, which reads `markdown_extensions` but ignores MkDocs plugins.
 - A paragraph holding only `::: glossary` becomes the alphabetical glossary, with a
   letter index and, under each term, the pages that link it. Those pages are known
   only once every page is converted, so the listing holds a placeholder per term
-  that the build fills in from what this extension linked (`USED_IN`).
+  that the build fills in from the term links of the converted pages (`linked_terms`).
 - Each page ends with the definitions of its linked terms in a hidden block: the
   description of a focused term link, the source of the tooltips, and printed on paper.
 """
@@ -71,9 +71,14 @@ SKIPPED_TAGS = {
 SKIPPED_CLASSES = {"admonition-title", "bb-definitions", "bb-no-glossary"}
 
 
-# Term id -> source paths of the pages where the extension linked it, in this build.
-# The build clears it before converting pages and reads it for the glossary page.
-USED_IN: dict[str, set[str]] = {}
+# A term link as this extension writes it: what a converted page shows of its uses.
+TERM_LINK = re.compile(r'<a\b[^>]*?\sdata-term="([a-z0-9-]+)"')
+
+
+def linked_terms(html: str) -> set[str]:
+    """The ids of the terms a converted page links: its uses, for the glossary's
+    "Used in" lists. Read from the page, so no state outlives a conversion."""
+    return set(TERM_LINK.findall(html))
 
 
 def _current_file(md: Markdown) -> Any:
@@ -189,9 +194,6 @@ class TermLinkTreeprocessor(Treeprocessor):
         self._link_within(root, linked, page)
         if linked:
             root.append(self._definitions(linked.values()))
-        if page is not None:
-            for term_id in linked:
-                USED_IN.setdefault(term_id, set()).add(page)
 
     def _link_within(
         self, element: etree.Element, linked: dict[str, Term], page: str | None

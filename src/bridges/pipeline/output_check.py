@@ -178,9 +178,10 @@ class KnownCode:
     def from_folders(cls, folders: Iterable[Path], scripts: Iterable[Path] = ()) -> KnownCode:
         found: dict[str, list[Path]] = {".js": [], ".css": [], "notice": []}
         for folder in folders:
+            # String tests, not a Path per name: the theme has some 14,000 files (icons).
             for parent, _, names in os.walk(folder):
                 for name in names:
-                    kind = "notice" if name.startswith("LICENSE") else Path(name).suffix
+                    kind = "notice" if name.startswith("LICENSE") else os.path.splitext(name)[1]
                     if kind in found:
                         found[kind].append(Path(parent, name))
         return cls(
