@@ -109,6 +109,10 @@ class Finding:
 def _scan(html: str) -> tuple[list[Finding], list[Finding]]:
     """(code and inline style, files loaded from other hosts) in `html`, read by the
     HTML standard's parser with scripting on, as a browser reads the page."""
+    if "<" not in html:
+        # Without a tag there is no element and no attribute (a heading's text, the
+        # most common case): nothing to parse.
+        return [], []
     tree = LexborHTMLParser(f"<!doctype html><html><body>{html}", scripting=True)
     findings: list[Finding] = []
     remote: list[Finding] = []
