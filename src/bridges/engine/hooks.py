@@ -34,7 +34,6 @@ from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
 from bridges.engine.checks import (
-    ATTRIBUTE_LIST,
     alias_moved_anchors,
     content_problems,
     control_character_problems,
@@ -57,10 +56,9 @@ from bridges.engine.checks import (
     without_control_characters,
     without_deep_nesting,
 )
-from bridges.engine.files import docs_problems
+from bridges.engine.sources import check_sources
 from bridges.extensions import glossary
-from bridges.extensions.safety import glossary_problems_once
-from bridges.extensions.terms import Glossary, GlossaryError, load_glossary_once
+from bridges.extensions.terms import Glossary
 from bridges.pipeline.cards import card_path, start_card
 from bridges.pipeline.pagescan import InlineCode, PageScan, scan_page
 from bridges.pipeline.publish import template_inline_code
@@ -69,7 +67,6 @@ from bridges.pipeline.publishing import (
     Card,
     publish_site,
     published_link_problems,
-    redirect_problems,
 )
 from bridges.pipeline.stylesheets import ParsedSheet, parsed_sheet
 from bridges.problems import Problem, report
@@ -175,67 +172,21 @@ def _nav_file_filter(config_file: Path) -> _NavFileWithLine:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _build
     _build = BuildState(serving=_build.serving, scan_token=os.urandom(8).hex())
-    # Before MkDocs walks docs/ (following symlinks) and before the glossary is read.
-    _stop_on_file_problems(config)
-    # The workers start up while MkDocs reads the pages, not when the first card is due.
+    # The workers start up while the sources are checked and MkDocs reads the pages,
+    # not when the first card is due.
     workers.start()
-    config.extra["version"] = version("building-bridges")
     _build.problems = _problem_counter()
+    # The files of docs/, the glossary and the redirects, as under any engine: before
+    # MkDocs walks docs/ (following symlinks) and before any page is read.
+    checked = check_sources(config)
+    if report(checked.problems):
+        raise Abort(f"fix {checked.fix_first} first, {checked.because}")
+    config.extra["version"] = version("building-bridges")
     _nav_file_filter(Path(config.config_file_path or "mkdocs.yml"))
-    settings = config.mdx_configs.get("bridges.extensions.glossary", {})
-    docs_dir = Path(settings.get("docs_dir", "docs"))
-    _build.glossary_page = settings.get("page", "glossary.md")
-    path = Path(settings.get("data", "docs/glossary.yml"))
-    try:
-        terms = load_glossary_once(path, docs_dir)
-    except GlossaryError as error:
-        _stop(error.problems, path)
-    # The safety extension checks the definitions only when it converts a page:
-    # checked here first, every problem is a line of its own before the build stops.
-    _stop(glossary_problems_once(path), path)
-    _stop(redirect_problems(config), Path(config.config_file_path).name)
-    page_ids = _ids_in_source(docs_dir / _build.glossary_page)
-    _stop(
-        [
-            Problem(
-                str(path),
-                f"the term id '{id}' is also an id on docs/{_build.glossary_page};",
-                "choose another id for the term.",
-            )
-            for id in sorted(page_ids & set(terms.terms))
-        ],
-        path,
-    )
-    _build.terms = terms
-    report(terms.warnings)  # a renamed topic page: reported with the other pages
+    _build.glossary_page = checked.glossary_page
+    _build.terms = checked.glossary
+    report(checked.glossary.warnings)  # a renamed topic page: reported with the other pages
     return config
-
-
-def _stop(problems: list[Problem], path: Path | str, why: str = "every page uses it") -> None:
-    """Problems every page depends on (the glossary, the files of docs/, redirects):
-    report them all, then stop at once."""
-    if report(problems):
-        raise Abort(f"fix {path} first, {why}")
-
-
-def _stop_on_file_problems(config: MkDocsConfig) -> None:
-    """Symlinks out of docs/, file types it may not publish, SVG that could run code:
-    stopped before MkDocs reads or copies any of them."""
-    docs_dir = Path(config.docs_dir)
-    shown_as = Path(os.path.relpath(docs_dir, Path(config.config_file_path).parent))
-
-    def is_excluded(uri: str) -> bool:  # exclude_docs: in docs/ but never published
-        return bool(config.exclude_docs and config.exclude_docs.match_file(uri))
-
-    problems = docs_problems(docs_dir, shown_as, is_excluded)
-    _stop(problems, f"the files in {shown_as}/", "nothing is published until then")
-
-
-def _ids_in_source(path: Path) -> set[str]:
-    if not path.is_file():
-        return set()
-    attributes = ATTRIBUTE_LIST.findall(path.read_text(encoding="utf-8"))
-    return {token[1:] for text in attributes for token in text.split() if token.startswith("#")}
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:

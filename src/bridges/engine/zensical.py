@@ -30,11 +30,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.yaml import yaml_load
 
 from bridges.engine.checks import nav_script_problems
-from bridges.engine.files import docs_problems
-from bridges.extensions.safety import glossary_problems_once
-from bridges.extensions.terms import GlossaryError, load_glossary_once
+from bridges.engine.sources import check_sources, docs_as_shown
 from bridges.pipeline.pagescan import InlineCode, inline_code
-from bridges.pipeline.publishing import BuiltSite, Card, redirect_problems
+from bridges.pipeline.publishing import BuiltSite, Card
 from bridges.problems import Problem
 
 ENGINE = [sys.executable, "-m", "zensical"]
@@ -66,7 +64,7 @@ def build_pages(config_file: Path, site_dir: Path) -> BuiltSite:
     pages = _nav(config).pages
     templates_code = _template_inline_code(config, settings, project, pages)
     _render(settings, project, site_dir, strict=True)
-    shown = _docs_as_shown(config)
+    shown = docs_as_shown(config)
     return BuiltSite(
         config=config,
         site_dir=site_dir,
@@ -82,35 +80,14 @@ def build_pages(config_file: Path, site_dir: Path) -> BuiltSite:
 
 def source_problems(config: MkDocsConfig) -> list[Problem | str]:
     """What the MkDocs hooks check before the pages are read, for an engine without hooks."""
-    docs_dir = Path(config.docs_dir)
-    shown_as = _docs_as_shown(config)
-
-    def is_excluded(uri: str) -> bool:  # exclude_docs: in docs/ but never published
-        return bool(config.exclude_docs and config.exclude_docs.match_file(uri))
-
-    if problems := docs_problems(docs_dir, shown_as, is_excluded):
-        return problems  # nothing else is read from a docs/ that links outside itself
-    settings = config.mdx_configs.get("bridges.extensions.glossary", {})
-    glossary = Path(settings.get("data", "docs/glossary.yml"))
-    try:
-        load_glossary_once(glossary, Path(settings.get("docs_dir", "docs")))
-    except GlossaryError as error:
-        return list(error.problems)
-    problems: list[Problem | str] = [*glossary_problems_once(glossary)]
-    problems += redirect_problems(config)
+    if problems := check_sources(config).problems:
+        return list(problems)
     config_file = Path(config.config_file_path)
     from bridges.pipeline.pdf import built_site_nav
 
     nav = built_site_nav(config)  # titles as written in mkdocs.yml, before any page is read
-    problems += nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
-                                    config_file.name)  # fmt: skip
-    return problems
-
-
-def _docs_as_shown(config: MkDocsConfig) -> Path:
-    """The docs folder as the editor knows it: from the folder of mkdocs.yml."""
-    docs, project = Path(config.docs_dir), Path(config.config_file_path).parent
-    return docs.relative_to(project) if docs.is_relative_to(project) else docs
+    return list(nav_script_problems(nav.items, config_file.read_text(encoding="utf-8"),
+                                    config_file.name))  # fmt: skip
 
 
 def _settings(config_file: Path) -> dict[str, Any]:
