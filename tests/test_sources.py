@@ -61,4 +61,5 @@ def test_a_redirect_to_another_host_is_refused_by_mkdocs_yml(project):
     )
     result = checked(project)
     assert result.fix_first == "mkdocs.yml"
+    assert as_text(result.problems)[0].startswith("mkdocs.yml")
     assert "evil.example" in as_text(result.problems)[0]
