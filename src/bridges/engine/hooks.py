@@ -27,7 +27,6 @@ import jinja2
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -290,9 +289,6 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return html
 
 
-# Before Material's search indexes the page (priority 0): it then reads the
-# glossary's "Used in" lists as they are published, not empty.
-@event_priority(50)
 def on_page_context(
     context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
 ) -> dict[str, Any]:
@@ -300,10 +296,22 @@ def on_page_context(
     context["card_path"] = card_path(page.url)
     if page.file.src_uri == _build.glossary_page and page.content:
         page.content = _fill_used_in(page, nav, config.theme.get_env(), _build.used_in)
+        _index_again(page, config)
     # Last hook to see them before the template: HTML already, not to be escaped.
     page.content = Markup(page.content)
     _mark_toc_as_html(page.toc)
     return context
+
+
+def _index_again(page: Page, config: MkDocsConfig) -> None:
+    """Material's search indexed the glossary before its "Used in" lists were filled
+    (plugins see the page first): index it again, without its empty bullets."""
+    search = config.plugins.get("material/search")
+    index = getattr(search, "search_index", None)
+    if index is None:
+        return
+    index.entries = [e for e in index.entries if e["location"].split("#")[0] != page.url]
+    index.add_entry_from_context(page)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
