@@ -282,13 +282,13 @@ def test_right_to_left_blocks_carry_dir_into_the_epub(languages_site):
 
 
 @pytest.mark.browser
-def test_right_to_left_blocks_run_right_to_left_in_chromium(languages_site, page):
+@pytest.mark.feature("right-to-left text")
+def test_right_to_left_blocks_run_right_to_left_in_the_browser(languages_site, desktop_tab):
     with serving(languages_site) as url:
-        page.goto(url + "languages/")
-        directions = page.eval_on_selector_all(
-            "article p, article h2",
-            "elements => elements.map(e => [e.textContent.trim().slice(0, 8),"
-            " getComputedStyle(e).direction])",
+        desktop_tab.goto(url + "languages/")
+        directions = desktop_tab.evaluate(
+            "() => [...document.querySelectorAll('article p, article h2')].map((e) =>"
+            " [e.textContent.trim().slice(0, 8), getComputedStyle(e).direction])"
         )
     by_start = dict(directions)
     assert by_start["التضامن "] == "rtl"

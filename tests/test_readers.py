@@ -2,9 +2,10 @@
 Readability), a screen reader (Guidepup's virtual screen reader and Chromium's
 accessibility tree), and the offline copy opened from file://.
 
-Tests taking `engine` run in Chromium, Firefox and WebKit and report under
-their `feature` in the browser matrix; tests taking `page` or `browser` need
-Playwright (the accessibility tree over CDP) and run in Chromium.
+Tests taking `engine` or `desktop_tab` run in Chromium, Firefox and WebKit and
+report under their `feature` in the browser matrix; tests taking `chromium` or
+`chromium_tab` need Chromium's driver (the accessibility tree over CDP) or judge
+the site rather than an engine (epub.js).
 """
 
 from __future__ import annotations
@@ -228,15 +229,6 @@ def test_every_heading_is_spoken_with_its_own_text(engine, server):
         tab.close()
 
 
-def accessibility_tree(page) -> list[dict]:
-    """Chromium's full accessibility tree of the page, as screen readers get it."""
-    session = page.context.new_cdp_session(page)
-    try:
-        return session.send("Accessibility.getFullAXTree")["nodes"]
-    finally:
-        session.detach()
-
-
 def nodes_with_role(tree: list[dict], role: str) -> list[dict]:
     return [n for n in tree if not n.get("ignored") and n.get("role", {}).get("value") == role]
 
@@ -245,56 +237,64 @@ def name_of(node: dict) -> str:
     return words(node.get("name", {}).get("value", ""))
 
 
-def ready(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_function("() => document.querySelector('.bb-share__button') !== null")
+def ready(tab, url: str) -> None:
+    tab.goto(url)
+    assert tab.wait_for("() => document.querySelector('.bb-share__button') !== null"), (
+        f"{url}: the site's script added no share buttons"
+    )
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
-def test_accessibility_tree_names_each_heading_by_its_text(page, server, path):
-    ready(page, server + path)
-    texts = page.eval_on_selector_all(
-        "article :is(h1, h2, h3, h4)", "(hs) => hs.map((h) => h.textContent)"
+def test_accessibility_tree_names_each_heading_by_its_text(chromium_tab, server, path):
+    ready(chromium_tab, server + path)
+    texts = chromium_tab.evaluate(
+        "() => [...document.querySelectorAll('article :is(h1, h2, h3, h4)')]"
+        ".map((h) => h.textContent)"
     )
-    names = [name_of(n) for n in nodes_with_role(accessibility_tree(page), "heading")]
+    tree = chromium_tab.accessibility_tree()
+    names = [name_of(n) for n in nodes_with_role(tree, "heading")]
     assert names == [words(t) for t in texts]
 
 
 @pytest.mark.browser
-def test_related_landmark_is_named_related(page, server):
-    ready(page, server + "conclusion/")
-    navigation = [name_of(n) for n in nodes_with_role(accessibility_tree(page), "navigation")]
+def test_related_landmark_is_named_related(chromium_tab, server):
+    ready(chromium_tab, server + "conclusion/")
+    tree = chromium_tab.accessibility_tree()
+    navigation = [name_of(n) for n in nodes_with_role(tree, "navigation")]
     assert "Related" in navigation, navigation
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
-def test_page_has_at_most_four_navigation_landmarks(page, server, path):
-    ready(page, server + path)
-    navigation = [name_of(n) for n in nodes_with_role(accessibility_tree(page), "navigation")]
+def test_page_has_at_most_four_navigation_landmarks(chromium_tab, server, path):
+    ready(chromium_tab, server + path)
+    tree = chromium_tab.accessibility_tree()
+    navigation = [name_of(n) for n in nodes_with_role(tree, "navigation")]
     assert len(navigation) <= 4, navigation
 
 
-def description_of(page, selector: str) -> str:
-    tree = accessibility_tree(page)
-    link = page.eval_on_selector(selector, "(a) => a.textContent")
+def description_of(tab, selector: str) -> str:
+    tree = tab.accessibility_tree()
+    link = tab.evaluate("(selector) => document.querySelector(selector).textContent", selector)
     found = [n for n in nodes_with_role(tree, "link") if name_of(n) == words(link)]
     return words(found[0].get("description", {}).get("value", "")) if found else ""
 
 
 @pytest.mark.browser
-def test_a_term_is_described_by_its_definition_only_while_focused(page, server):
-    ready(page, server + "allyship/")
+def test_a_term_is_described_by_its_definition_only_while_focused(chromium_tab, server):
+    ready(chromium_tab, server + "allyship/")
     term = "article .essay a.bb-term[data-term=allyship]"
-    definition = page.eval_on_selector(
-        term, "(a) => document.getElementById(a.dataset.bbDefinition).textContent"
+    definition = chromium_tab.evaluate(
+        "(selector) => document.getElementById("
+        "document.querySelector(selector).dataset.bbDefinition).textContent",
+        term,
     )
-    assert description_of(page, term) == "", "described while reading on"
-    page.focus(term)
-    assert description_of(page, term) == words(definition)
-    page.keyboard.press("Tab")
-    assert description_of(page, term) == "", "still described after focus moved on"
+    assert description_of(chromium_tab, term) == "", "described while reading on"
+    chromium_tab.focus(term)
+    assert description_of(chromium_tab, term) == words(definition)
+    chromium_tab.press("Tab")
+    assert description_of(chromium_tab, term) == "", "still described after focus moved on"
 
 
 # The offline copy ------------------------------------------------------------------
@@ -404,53 +404,87 @@ def epub_reader(site: Path, tmp_path_factory: pytest.TempPathFactory):
         yield url
 
 
-def open_book(browser, url: str):
-    context = browser.new_context(viewport={"width": 400, "height": 640})
-    tab = context.new_page()
-    tab.goto(url)
-    tab.wait_for_function("() => window.reader && document.querySelector('#viewer iframe')")
-    tab.evaluate("() => window.reader.shown")
-    return tab
+FRAME_POINT_JS = """(selector) => {
+  // Where a click on the element lands, in the reader's window: the centre of its
+  // first box (a link may wrap), scrolled into the book's page only if it is off it.
+  const frame = document.querySelector("#viewer iframe");
+  const element = frame.contentDocument.querySelector(selector);
+  if (!element) throw new Error(`no element in the book's page matches ${selector}`);
+  const point = () => {
+    const outer = frame.getBoundingClientRect();
+    const box = element.getClientRects()[0];
+    return [outer.left + box.left + box.width / 2, outer.top + box.top + box.height / 2];
+  };
+  const [x, y] = point();
+  if (x < 0 || x >= innerWidth || y < 0 || y >= innerHeight) element.scrollIntoView();
+  return point();
+}"""
+IN_FRAME_JS = """(selector, name) => document.querySelector("#viewer iframe")
+  .contentDocument.querySelector(selector).getAttribute(name)"""
+
+
+@pytest.fixture
+def book_tab(chromium, epub_reader):
+    """The book open in epub.js in a phone-sized window, its first page shown."""
+    tab = chromium.new_page(400, 640)
+    try:
+        tab.goto(epub_reader)
+        assert tab.wait_for(
+            "() => Boolean(window.reader && document.querySelector('#viewer iframe'))"
+        )
+        tab.evaluate("() => window.reader.shown.then(() => true)")
+        yield tab
+    finally:
+        tab.close()
+
+
+def click_in_book(tab, selector: str) -> None:
+    tab.click_at(*tab.evaluate(FRAME_POINT_JS, selector))
+
+
+def shown_file(tab, name: str) -> bool:
+    return tab.wait_for(f"() => ({SHOWN_FILE_JS})() === {name!r}")
 
 
 @pytest.mark.browser
-def test_epubjs_shows_the_cover_as_a_portrait_page(browser, epub_reader):
-    tab = open_book(browser, epub_reader)
-    try:
-        size = tab.frame_locator("#viewer iframe").locator("img").bounding_box()
-        assert size["height"] > size["width"] > 300, size
-    finally:
-        tab.context.close()
+def test_epubjs_shows_the_cover_as_a_portrait_page(book_tab):
+    width, height = book_tab.evaluate(
+        """() => {
+          const box = document.querySelector("#viewer iframe").contentDocument
+            .querySelector("img").getBoundingClientRect();
+          return [box.width, box.height];
+        }"""
+    )
+    assert height > width > 300, (width, height)
 
 
 @pytest.mark.browser
-def test_epubjs_follows_a_term_to_the_glossary_and_back_to_the_term(browser, epub_reader):
-    tab = open_book(browser, epub_reader)
-    try:
-        tab.evaluate("() => window.reader.rendition.display('coalitions.xhtml')")
-        chapter = tab.frame_locator("#viewer iframe")
-        term = chapter.locator("a.bb-term:not(.bb-crosslink)").first
-        term_id, entry = term.get_attribute("id"), term.get_attribute("href").split("#")[1]
-        term.click()
-        tab.wait_for_function(f"() => ({SHOWN_FILE_JS})() === 'glossary.xhtml'")
-        assert tab.evaluate(ON_SCREEN_JS, entry), "the glossary entry is not on screen"
-        glossary = tab.frame_locator("#viewer iframe")
-        glossary.locator(f"#{entry} li.bb-used-in a[href^='coalitions.xhtml']").click()
-        tab.wait_for_function(f"() => ({SHOWN_FILE_JS})() === 'coalitions.xhtml'")
-        assert tab.evaluate(ON_SCREEN_JS, term_id), "back in the chapter, but not at the term"
-    finally:
-        tab.context.close()
+def test_epubjs_follows_a_term_to_the_glossary_and_back_to_the_term(book_tab):
+    book_tab.evaluate("() => window.reader.rendition.display('coalitions.xhtml').then(() => true)")
+    term = "a.bb-term:not(.bb-crosslink)"
+    term_id = book_tab.evaluate(IN_FRAME_JS, term, "id")
+    entry = book_tab.evaluate(IN_FRAME_JS, term, "href").split("#")[1]
+    click_in_book(book_tab, term)
+    assert shown_file(book_tab, "glossary.xhtml"), "the term did not lead to the glossary"
+    assert book_tab.evaluate(ON_SCREEN_JS, entry), "the glossary entry is not on screen"
+    click_in_book(book_tab, f"#{entry} li.bb-used-in a[href^='coalitions.xhtml']")
+    assert shown_file(book_tab, "coalitions.xhtml"), "the entry did not lead back to the chapter"
+    assert book_tab.evaluate(ON_SCREEN_JS, term_id), "back in the chapter, but not at the term"
 
 
 # The glossary's introduction, per medium -----------------------------------------
 
 
+INTRODUCTION_TEXT_JS = "() => document.querySelector('article h1 + p').innerText"
+
+
 @pytest.mark.browser
-def test_glossary_introduction_on_screen_speaks_of_pointing_and_tapping(page, server):
-    page.goto(server + "glossary/")
-    shown = page.eval_on_selector("article h1 + p", "(p) => p.innerText")
+@pytest.mark.feature("glossary introduction per medium")
+def test_glossary_introduction_on_screen_speaks_of_pointing_and_tapping(desktop_tab, server):
+    desktop_tab.goto(server + "glossary/")
+    shown = desktop_tab.evaluate(INTRODUCTION_TEXT_JS)
     assert "pointing at or tapping the term shows this definition" in shown
     assert "dotted underline" not in shown and "links to this definition" not in shown
-    page.emulate_media(media="print")
-    printed = page.eval_on_selector("article h1 + p", "(p) => p.innerText")
+    desktop_tab.print_media()
+    printed = desktop_tab.evaluate(INTRODUCTION_TEXT_JS)
     assert "a dotted underline marks the term" in printed and "pointing" not in printed

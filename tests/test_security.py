@@ -528,46 +528,43 @@ def test_the_epub_shows_a_nav_title_as_text(tmp_path):
 HOSTILE_PATHS = ["hostile/", "allyship/", "glossary/", "404.html"]
 
 
-def visit_recording_dialogs(page, url: str) -> list[str]:
+def visit_recording_dialogs(tab, url: str) -> list[str]:
     """Loads `url`, hovers a term and searches for hostile text; returns any dialog."""
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(url, wait_until="networkidle")
-    term = page.locator("a.bb-term").first
-    if term.count():
-        term.hover()
-    page.locator("input.md-search__input").click()
-    page.keyboard.type("zebra")
-    page.locator(".md-search-result__item").first.wait_for()
-    page.mouse.move(10, 10)
-    return dialogs
+    tab.goto(url, idle=True)
+    if tab.evaluate("() => document.querySelector('a.bb-term') !== null"):
+        tab.hover("a.bb-term")
+    tab.click("input.md-search__input")
+    tab.type("zebra")
+    assert tab.wait_for(
+        "() => document.querySelector('.md-search-result__item') !== null", timeout=15
+    ), f"{url}: searching for 'zebra' found nothing"
+    tab.hover_at(10, 10)
+    return tab.dialogs()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("delivery", ["header", "meta"])
 @pytest.mark.parametrize("path", HOSTILE_PATHS)
-def test_hostile_pages_open_no_dialog(page, hostile_site, delivery, path):
+def test_hostile_pages_open_no_dialog(chromium_tab, hostile_site, delivery, path):
     with serving(hostile_site, with_host_headers=delivery == "header") as base:
-        assert visit_recording_dialogs(page, base + path) == []
+        assert visit_recording_dialogs(chromium_tab, base + path) == []
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("delivery", ["header", "meta"])
-def test_an_injected_inline_script_is_blocked_in_the_browser(page, site, tmp_path, delivery):
+def test_an_injected_inline_script_is_blocked_in_the_browser(
+    chromium_tab, site, tmp_path, delivery
+):
     """Were a script to slip into a page after the build, the policy stops it."""
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
     target = copy / "allyship" / "index.html"
     html = target.read_text(encoding="utf-8")
     target.write_text(html.replace("</body>", '<script>alert("injected")</script></body>'))
-    dialogs, refused = [], []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on(
-        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
-    )
     with serving(copy, with_host_headers=delivery == "header") as base:
-        page.goto(base + "allyship/", wait_until="networkidle")
-    assert dialogs == []
+        chromium_tab.goto(base + "allyship/", idle=True)
+    assert chromium_tab.dialogs() == []
+    refused = [m for m in chromium_tab.console_errors() if "Content Security Policy" in m]
     assert any("inline script" in message for message in refused), refused
 
 

@@ -26,7 +26,9 @@ def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(zensical_site: Path):
+def zensical_page(zensical_site: Path):
+    """A page of the Zensical build, parsed, by its site path."""
+
     @functools.cache
     def parse(path: str) -> BeautifulSoup:
         return BeautifulSoup((zensical_site / path / "index.html").read_text("utf-8"), "lxml")
@@ -34,11 +36,11 @@ def page(zensical_site: Path):
     return parse
 
 
-def test_every_essay_sentence_is_published_in_order_once(page):
+def test_every_essay_sentence_is_published_in_order_once(zensical_page):
     paragraphs = [
         p.get_text()
         for _, source in load_nav()
-        for container in page(url_of(source)).select("article .essay")
+        for container in zensical_page(url_of(source)).select("article .essay")
         for p in container.find_all("p")
     ]
     built = "\n\n".join(paragraphs)
@@ -48,11 +50,11 @@ def test_every_essay_sentence_is_published_in_order_once(page):
         position = built.index(sentence, position) + len(sentence)
 
 
-def test_terms_link_to_their_definitions_on_the_glossary_page(page):
-    glossary = page(url_of(GLOSSARY_PAGE))
+def test_terms_link_to_their_definitions_on_the_glossary_page(zensical_page):
+    glossary = zensical_page(url_of(GLOSSARY_PAGE))
     linked = set()
     for _, source in load_nav():
-        for link in page(url_of(source)).select("a.bb-term[href]"):
+        for link in zensical_page(url_of(source)).select("a.bb-term[href]"):
             target, _, term_id = link["href"].partition("#")
             if not target.rstrip("/").endswith("glossary"):
                 continue  # a topic term links to its own chapter
@@ -65,13 +67,13 @@ def test_terms_link_to_their_definitions_on_the_glossary_page(page):
         assert term["term"] in entry.get_text(), term["id"]
 
 
-def test_every_published_anchor_lands_on_its_id(page):
+def test_every_published_anchor_lands_on_its_id(zensical_page):
     registry = (ROOT / "docs" / "published-anchors.txt").read_text(encoding="utf-8-sig")
     links = [line.strip() for line in registry.splitlines() if line.strip().startswith("/")]
     assert links
     for link in links:
         path, _, anchor = link.lstrip("/").partition("#")
-        built = page(path)
+        built = zensical_page(path)
         if anchor:
             assert built.find(id=anchor) is not None, link
 
@@ -88,10 +90,10 @@ def test_every_page_carries_the_policy_first_in_its_head(zensical_site):
         assert not [e for e in elements[: elements.index(metas[0])] if e.name == "script"], file
 
 
-def test_search_loads_the_bundle_zensical_ships(zensical_site, page):
+def test_search_loads_the_bundle_zensical_ships(zensical_site, zensical_page):
     """bridges.js loads the theme's bundle when search opens: Zensical's, by its name."""
     for _, source in load_nav():
-        (bridges,) = page(url_of(source)).select("script[data-material-bundle]")
+        (bridges,) = zensical_page(url_of(source)).select("script[data-material-bundle]")
         bundle = zensical_site / url_of(source) / bridges["data-material-bundle"]
         assert bundle.resolve().is_file(), bridges["data-material-bundle"]
 

@@ -90,6 +90,31 @@ class ChromiumPage(Page):
     def close(self) -> None:
         self.context.close()
 
+    # Chromium only: what its driver shows that the others do not (the accessibility
+    # tree over the DevTools protocol, a document given as a string with every request
+    # refused, frames navigating), for the tests that judge with them.
+
+    def accessibility_tree(self) -> list[dict]:
+        """Chromium's full accessibility tree of the page, as screen readers get it."""
+        session = self.context.new_cdp_session(self.tab)
+        try:
+            return session.send("Accessibility.getFullAXTree")["nodes"]
+        finally:
+            session.detach()
+
+    def load_html(self, document: str) -> None:
+        """Makes `document` (HTML source) the page, with every request it makes
+        refused: only what the parser builds from the string itself can act."""
+        self.tab.route("**/*", lambda route: route.abort())
+        self.tab.set_content(document, wait_until="domcontentloaded")
+
+    def record_navigations(self) -> list[str]:
+        """From now on, appends the address of every navigation of the page or of
+        any of its frames to the list returned (a live list)."""
+        navigated: list[str] = []
+        self.tab.on("framenavigated", lambda frame: navigated.append(frame.url))
+        return navigated
+
 
 class SharedBrowser:
     """One Playwright and one Chromium for the whole session: Playwright's sync API
