@@ -1,8 +1,9 @@
 """Debian's Firefox ESR through puppeteer-core over WebDriver BiDi.
 
 Python talks to a long-lived Node process (`firefox-bridge.mjs`) in JSON lines.
-Firefox takes the colour scheme as a preference at launch, so each scheme gets
-its own Firefox, started on first use.
+Firefox takes the colour scheme and reduced motion as preferences at launch (over
+BiDi, puppeteer emulates media features through CDP only), so each pair of them
+gets its own Firefox, started on first use.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ class BridgeError(RuntimeError):
 class Bridge:
     """One Node process driving one Firefox."""
 
-    def __init__(self, scheme: str, allowed_host: str) -> None:
+    def __init__(self, scheme: str, allowed_host: str, reduced_motion: bool) -> None:
         env = dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1")
+        motion = "reduce" if reduced_motion else "no-preference"
         self.process = subprocess.Popen(
-            ["node", str(BRIDGE), scheme, allowed_host],
+            ["node", str(BRIDGE), scheme, allowed_host, motion],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -68,9 +70,9 @@ class Bridge:
 class FirefoxPage(Page):
     engine = "firefox"
 
-    def __init__(self, bridge: Bridge, width: int, height: int, touch: bool) -> None:
+    def __init__(self, bridge: Bridge, width: int, height: int, touch: bool, **options) -> None:
         self.bridge = bridge
-        self.id = bridge.call("newPage", width=width, height=height, touch=touch)
+        self.id = bridge.call("newPage", width=width, height=height, touch=touch, **options)
 
     def call(self, op: str, **args: Any) -> Any:
         return self.bridge.call(op, page=self.id, **args)
@@ -107,6 +109,12 @@ class FirefoxPage(Page):
     def outside_requests(self) -> list[str]:
         return self.call("events")["outside"]
 
+    def requests(self) -> list[str]:
+        return self.call("events")["requested"]
+
+    def dialogs(self) -> list[str]:
+        return self.call("events")["dialogs"]
+
     def close(self) -> None:
         self.call("close")
 
@@ -116,7 +124,7 @@ class Firefox(Engine):
 
     def __init__(self, allowed_host: str) -> None:
         self.allowed_host = allowed_host
-        self.bridges: dict[str, Bridge] = {}
+        self.bridges: dict[tuple[str, bool], Bridge] = {}
 
     def new_page(
         self,
@@ -130,14 +138,13 @@ class Firefox(Engine):
         init_script: str | None = None,
     ) -> FirefoxPage:
         if not javascript:
+            # puppeteer asks for BiDi's emulation.setScriptingEnabled, which Firefox
+            # 153 ESR answers with "unknown command".
             raise Unsupported(self.name, "turn JavaScript off")
-        if reduced_motion:
-            raise Unsupported(self.name, "ask for reduced motion")
-        if init_script:
-            raise Unsupported(self.name, "run a script before the page's own")
-        if scheme not in self.bridges:
-            self.bridges[scheme] = Bridge(scheme, self.allowed_host)
-        return FirefoxPage(self.bridges[scheme], width, height, touch)
+        key = (scheme, reduced_motion)
+        if key not in self.bridges:
+            self.bridges[key] = Bridge(scheme, self.allowed_host, reduced_motion)
+        return FirefoxPage(self.bridges[key], width, height, touch, initScript=init_script)
 
     def close(self) -> None:
         for bridge in self.bridges.values():

@@ -6,7 +6,8 @@ the colour scheme is a MiniBrowser argument. MiniBrowser's toolbar keeps its
 window at least 447 px wide; a private GTK stylesheet (`gtk.css` below, found
 through XDG_CONFIG_HOME) shrinks the toolbar so a 360 px viewport fits. WebDriver
 offers no console or network log here: console errors come from a probe the test
-server injects (`window.__bbErrors`), outside requests from Resource Timing.
+server injects (`window.__bbErrors`), outside requests and the list of requests
+from Resource Timing.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ Promise.resolve().then(() => (%s)(...arguments[0])).then(
 OUTSIDE_JS = """
 (host) => performance.getEntriesByType('resource').map((entry) => entry.name)
   .filter((url) => /^https?:/.test(url) && new URL(url).hostname !== host)
+"""
+
+REQUESTS_JS = """
+() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+  .sort((a, b) => a.startTime - b.startTime).map((entry) => entry.name)
 """
 
 
@@ -151,6 +157,16 @@ class WebKitPage(Page):
 
     def outside_requests(self) -> list[str]:
         return self.evaluate(OUTSIDE_JS, self.allowed_host)
+
+    def requests(self) -> list[str]:
+        """The current document and what it fetched, from Navigation and Resource
+        Timing, in order of start. WebDriver shows WebKit's network to no one, so
+        this misses: what earlier documents of this tab requested (each navigation
+        starts a new timeline), what workers fetched (a worker has a timeline of its
+        own), anything past the timeline's 250-entry buffer, and the browser's own
+        requests (a favicon). A test that asserts something was NOT requested is
+        therefore weaker here than in Chromium or Firefox."""
+        return self.evaluate(REQUESTS_JS)
 
     def close(self) -> None:
         self.driver.quit()
