@@ -119,9 +119,10 @@ ROLE_JS = """
   if (found.length !== 1) {
     throw new Error(`${found.length} elements have role ${role} and name ${name}`);
   }
-  const mark = String((window.__bbFound = (window.__bbFound ?? 0) + 1));
-  found[0].dataset.bbFound = mark;
-  return `[data-bb-found="${mark}"]`;
+  // Its own attribute: checks.find_controls numbers data-bb-found from 0 anew.
+  const mark = String((window.__bbRole = (window.__bbRole ?? 0) + 1));
+  found[0].dataset.bbRole = mark;
+  return `[data-bb-role="${mark}"]`;
 }
 """
 
