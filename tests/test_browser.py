@@ -487,8 +487,9 @@ def test_an_open_definition_has_no_axe_violations(tab, server, width, scheme):
 # Without JavaScript, sharing, requests ----------------------------------------------
 
 
-def test_without_javascript_a_term_is_a_link_to_the_glossary(chromium, server):
-    tab = chromium.new_page(*VIEWPORTS["desktop"], javascript=False)
+@pytest.mark.feature("no JS: term links")
+def test_without_javascript_a_term_is_a_link_to_the_glossary(engine, server):
+    tab = engine.new_page(*VIEWPORTS["desktop"], javascript=False)
     try:
         tab.goto(server + "allyship/")
         tab.click("a.bb-term[data-term=privilege]")

@@ -116,14 +116,13 @@ def contrast(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-@pytest.fixture
-def open_page(chromium: Engine, server: str):
-    """Opens a site path in a fresh Chromium page once the network is quiet; closes
+def opener(engine: Engine, server: str):
+    """Opens a site path in a fresh page of `engine` once the network is quiet; closes
     every page it opened when the test ends."""
     opened: list[Page] = []
 
     def open_(path: str, *, scheme: str = "light", size=DESKTOP, **options) -> Page:
-        tab = chromium.new_page(*size, scheme, **options)
+        tab = engine.new_page(*size, scheme, **options)
         opened.append(tab)
         tab.goto(server + path, idle=True)
         return tab
@@ -131,6 +130,18 @@ def open_page(chromium: Engine, server: str):
     yield open_
     for tab in opened:
         tab.close()
+
+
+@pytest.fixture
+def open_page(chromium: Engine, server: str):
+    """Opens pages in Chromium (see `opener`)."""
+    yield from opener(chromium, server)
+
+
+@pytest.fixture
+def open_in_engine(engine: Engine, server: str):
+    """Opens pages in each engine (see `opener`)."""
+    yield from opener(engine, server)
 
 
 FOCUSED = """() => {
@@ -417,9 +428,10 @@ def test_printing_in_the_dark_scheme_gives_dark_ink_on_white(open_page):
 
 
 @pytest.mark.browser
+@pytest.mark.feature("no JS: reads, follows theme")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_without_javascript_pages_read_and_follow_the_system_theme(open_page, scheme):
-    tab = open_page("allyship/", scheme=scheme, javascript=False)
+def test_without_javascript_pages_read_and_follow_the_system_theme(open_in_engine, scheme):
+    tab = open_in_engine("allyship/", scheme=scheme, javascript=False)
     background = tab.evaluate("() => getComputedStyle(document.body).backgroundColor")
     white = contrast(background, "rgb(255, 255, 255)")
     assert (white < 1.5) if scheme == "light" else (white > 10), background
@@ -438,8 +450,9 @@ DRAWER_LINK_ON_SCREEN = """
 
 
 @pytest.mark.browser
-def test_without_javascript_the_phone_menu_still_opens(open_page):
-    tab = open_page("allyship/", size=PHONE, javascript=False)
+@pytest.mark.feature("no JS: phone menu")
+def test_without_javascript_the_phone_menu_still_opens(open_in_engine):
+    tab = open_in_engine("allyship/", size=PHONE, javascript=False)
     coalitions = link_in(tab, f"{DRAWER} a.md-nav__link", "Coalitions")
     assert not tab.evaluate(DRAWER_LINK_ON_SCREEN, coalitions), "the drawer is open already"
     tab.click("label.bb-header__menu-fallback")

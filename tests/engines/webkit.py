@@ -23,7 +23,7 @@ from typing import Any
 
 import urllib3
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import UnexpectedAlertPresentException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
@@ -62,12 +62,22 @@ REQUESTS_JS = """
 class MiniBrowserOptions(ArgOptions):
     """WebKitGTK's capabilities: no browserName, MiniBrowser in automation mode."""
 
-    def __init__(self, dark: bool) -> None:
+    def __init__(self, dark: bool, javascript: bool = True) -> None:
         super().__init__()
         self.minibrowser_args = ["--automation"] + (["--dark-mode"] if dark else [])
+        if not javascript:
+            # The page's own scripts (markup, event attributes, javascript: URLs) are
+            # off, as for a reader who turned them off; the driver's scripts still run.
+            # Unlike scripts off altogether, <noscript> stays hidden (the site has none).
+            self.minibrowser_args.append("--enable-javascript-markup=false")
 
     def to_capabilities(self) -> dict:
-        return {"webkitgtk:browserOptions": {"binary": MINIBROWSER, "args": self.minibrowser_args}}
+        return {
+            "webkitgtk:browserOptions": {"binary": MINIBROWSER, "args": self.minibrowser_args},
+            # An open alert, confirm or prompt is dismissed by the next command, which
+            # fails with its message instead of running (WebKitPage.execute retries).
+            "unhandledPromptBehavior": "dismiss and notify",
+        }
 
     @property
     def default_capabilities(self) -> dict:
@@ -80,6 +90,9 @@ class WebKitPage(Page):
     def __init__(self, driver, allowed_host: str, width: int, height: int, display: str) -> None:
         self.allowed_host = allowed_host
         self.driver = driver
+        self.dialog_messages: list[str] = []
+        self.send = driver.execute
+        driver.execute = self.execute
         self.driver.set_script_timeout(30)
         self.resize(width, height)
         # Without a window manager no window is active, and the page would
@@ -87,6 +100,20 @@ class WebKitPage(Page):
         focus_top_windows(display)
         if not self.evaluate("() => document.hasFocus()"):
             raise RuntimeError("WebKit's page did not take the keyboard focus")
+
+    def execute(self, command: str, params: dict | None = None) -> Any:
+        """Every WebDriver command: one that found a dialog open notes its message
+        (the driver has dismissed it) and is sent again, as it did not run."""
+        for _ in range(10):
+            try:
+                return self.send(command, params)
+            except UnexpectedAlertPresentException as prompt:
+                self.dialog_messages.append(prompt.alert_text or "")
+        return self.send(command, params)
+
+    def dialogs(self) -> list[str]:
+        self.evaluate("() => null")  # a command, which meets any dialog still open
+        return list(self.dialog_messages)
 
     def resize(self, width: int, height: int) -> None:
         """Sizes the window so the viewport (without the toolbar) is width x height."""
@@ -275,13 +302,11 @@ class WebKit(Engine):
         reduced_motion: bool = False,
         init_script: str | None = None,
     ) -> WebKitPage:
-        if not javascript:
-            raise Unsupported(self.name, "turn JavaScript off")
         if reduced_motion:
             raise Unsupported(self.name, "ask for reduced motion")
         if init_script:
             raise Unsupported(self.name, "run a script before the page's own")
-        options = MiniBrowserOptions(dark=scheme == "dark")
+        options = MiniBrowserOptions(dark=scheme == "dark", javascript=javascript)
         for attempt in range(2):
             try:
                 # WebKitWebDriver can wait for ever on a MiniBrowser that never
