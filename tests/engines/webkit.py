@@ -2,8 +2,9 @@
 private Xvfb display.
 
 Each page is its own WebDriver session (a fresh MiniBrowser, about 0.6 s), since
-the colour scheme is a MiniBrowser argument. MiniBrowser's toolbar keeps its
-window at least 447 px wide; a private GTK stylesheet (`gtk.css` below, found
+the colour scheme and scripts off are MiniBrowser arguments, and reduced motion is
+GTK's animations setting, read as MiniBrowser starts. MiniBrowser's toolbar keeps
+its window at least 447 px wide; a private GTK stylesheet (`gtk.css` below, found
 through XDG_CONFIG_HOME) shrinks the toolbar so a 360 px viewport fits. WebDriver
 offers no console or network log here: console errors come from a probe the test
 server injects (`window.__bbErrors`), outside requests and the list of requests
@@ -253,9 +254,9 @@ class WebKit(Engine):
     def __init__(self, allowed_host: str) -> None:
         self.allowed_host = allowed_host
         self.home = tempfile.TemporaryDirectory(prefix="bb-webkit-")
-        gtk = Path(self.home.name) / "gtk-3.0"
-        gtk.mkdir()
-        (gtk / "gtk.css").write_text(TOOLBAR_CSS, encoding="utf-8")
+        self.gtk = Path(self.home.name) / "gtk-3.0"
+        self.gtk.mkdir()
+        (self.gtk / "gtk.css").write_text(TOOLBAR_CSS, encoding="utf-8")
         self.start_xvfb()
         self.start_driver()
 
@@ -302,8 +303,12 @@ class WebKit(Engine):
         reduced_motion: bool = False,
         init_script: str | None = None,
     ) -> WebKitPage:
-        if reduced_motion:
-            raise Unsupported(self.name, "ask for reduced motion")
+        # WebKitGTK reports prefers-reduced-motion: reduce when GTK's animations are
+        # off; each page is a new MiniBrowser, which reads GTK's settings as it starts.
+        animations = "false" if reduced_motion else "true"
+        (self.gtk / "settings.ini").write_text(
+            f"[Settings]\ngtk-enable-animations={animations}\n", encoding="utf-8"
+        )
         if init_script:
             raise Unsupported(self.name, "run a script before the page's own")
         options = MiniBrowserOptions(dark=scheme == "dark", javascript=javascript)
