@@ -2,13 +2,14 @@
 // puppeteer-core over WebDriver BiDi. One JSON command per stdin line,
 // {id, op, ...}; one JSON answer per stdout line, {id, value} or {id, error}.
 // Arguments: the colour scheme ("light" or "dark"), the host name whose
-// requests may pass (any port; any other request is aborted and recorded), and
-// the motion preference ("reduce" or "no-preference"): over BiDi, puppeteer
-// emulates media features through CDP only, so both are preferences at launch.
+// requests may pass (any port; any other request is aborted and recorded), the
+// motion preference ("reduce" or "no-preference") and the page's scripts ("on" or
+// "off"). Over BiDi, puppeteer emulates media features through CDP only, and
+// Firefox 153 ESR lacks emulation.setScriptingEnabled: all are preferences at launch.
 import { createInterface } from "node:readline";
 import puppeteer from "puppeteer-core";
 
-const [scheme, allowedHost, motion] = process.argv.slice(2);
+const [scheme, allowedHost, motion, scripts] = process.argv.slice(2);
 const browser = await puppeteer.launch({
   browser: "firefox",
   executablePath: process.env.FIREFOX ?? "/usr/bin/firefox-esr",
@@ -18,6 +19,8 @@ const browser = await puppeteer.launch({
     "layout.css.prefers-color-scheme.content-override": scheme === "dark" ? 0 : 1,
     // 1: what prefers-reduced-motion: reduce matches; 0: no-preference.
     "ui.prefersReducedMotion": motion === "reduce" ? 1 : 0,
+    // The page's own scripts; puppeteer's evaluation still runs.
+    "javascript.enabled": scripts !== "off",
     // Lets navigator.clipboard.readText() answer without a user prompt.
     "dom.events.testing.asyncClipboard": true,
   },

@@ -1,9 +1,10 @@
 """Debian's Firefox ESR through puppeteer-core over WebDriver BiDi.
 
 Python talks to a long-lived Node process (`firefox-bridge.mjs`) in JSON lines.
-Firefox takes the colour scheme and reduced motion as preferences at launch (over
-BiDi, puppeteer emulates media features through CDP only), so each pair of them
-gets its own Firefox, started on first use.
+Firefox takes the colour scheme, reduced motion and scripts off as preferences at
+launch (over BiDi, puppeteer emulates media features through CDP only, and Firefox
+153 ESR lacks emulation.setScriptingEnabled), so each combination of them gets its
+own Firefox, started on first use.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from . import ROOT, Engine, Page, Unsupported, call_expression, die_with_parent
+from . import ROOT, Engine, Page, call_expression, die_with_parent
 
 BRIDGE = Path(__file__).with_name("firefox-bridge.mjs")
 
@@ -27,11 +28,14 @@ class BridgeError(RuntimeError):
 class Bridge:
     """One Node process driving one Firefox."""
 
-    def __init__(self, scheme: str, allowed_host: str, reduced_motion: bool) -> None:
+    def __init__(
+        self, scheme: str, allowed_host: str, reduced_motion: bool, javascript: bool
+    ) -> None:
         env = dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1")
         motion = "reduce" if reduced_motion else "no-preference"
+        scripts = "on" if javascript else "off"
         self.process = subprocess.Popen(
-            ["node", str(BRIDGE), scheme, allowed_host, motion],
+            ["node", str(BRIDGE), scheme, allowed_host, motion, scripts],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -124,7 +128,7 @@ class Firefox(Engine):
 
     def __init__(self, allowed_host: str) -> None:
         self.allowed_host = allowed_host
-        self.bridges: dict[tuple[str, bool], Bridge] = {}
+        self.bridges: dict[tuple[str, bool, bool], Bridge] = {}
 
     def new_page(
         self,
@@ -137,13 +141,9 @@ class Firefox(Engine):
         reduced_motion: bool = False,
         init_script: str | None = None,
     ) -> FirefoxPage:
-        if not javascript:
-            # puppeteer asks for BiDi's emulation.setScriptingEnabled, which Firefox
-            # 153 ESR answers with "unknown command".
-            raise Unsupported(self.name, "turn JavaScript off")
-        key = (scheme, reduced_motion)
+        key = (scheme, reduced_motion, javascript)
         if key not in self.bridges:
-            self.bridges[key] = Bridge(scheme, self.allowed_host, reduced_motion)
+            self.bridges[key] = Bridge(scheme, self.allowed_host, reduced_motion, javascript)
         return FirefoxPage(self.bridges[key], width, height, touch, initScript=init_script)
 
     def close(self) -> None:
