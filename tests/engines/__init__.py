@@ -98,8 +98,9 @@ ROLE_JS = """
 (role, name) => {
   // Playwright's get_by_role, reduced to what the site's controls use: the
   // element with this role (explicit, or implied by its tag) and this
-  // accessible name (aria-labelledby, aria-label, text, title). It is marked so
-  // that a CSS selector finds it again.
+  // accessible name (aria-labelledby, aria-label, text, title), hidden ones
+  // (display: none, visibility: hidden, aria-hidden) left out, as Playwright
+  // does. It is marked so that a CSS selector finds it again.
   const implied = {button: 'button, summary, input[type=button], input[type=submit]',
     link: 'a[href]', dialog: 'dialog', status: 'output', heading: 'h1, h2, h3, h4, h5, h6',
     navigation: 'nav', searchbox: 'input[type=search]', textbox: 'input:not([type]), textarea'};
@@ -114,7 +115,8 @@ ROLE_JS = """
   const found = [...candidates].filter((element) => {
     const own = element.getAttribute('role');
     return (own === null || own === role) &&
-      (name === null || label(element).replace(/\\s+/g, ' ').trim() === name);
+      (name === null || label(element).replace(/\\s+/g, ' ').trim() === name) &&
+      element.checkVisibility({visibilityProperty: true}) && !element.closest('[aria-hidden=true]');
   });
   if (found.length !== 1) {
     throw new Error(`${found.length} elements have role ${role} and name ${name}`);

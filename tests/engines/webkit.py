@@ -113,6 +113,8 @@ class WebKitPage(Page):
         return self.send(command, params)
 
     def dialogs(self) -> list[str]:
+        """As in the other engines, but each dialog is dismissed by the next command
+        rather than at once: until then the page's script waits on it."""
         self.evaluate("() => null")  # a command, which meets any dialog still open
         return list(self.dialog_messages)
 
