@@ -3,8 +3,10 @@
 Python talks to a long-lived Node process (`firefox-bridge.mjs`) in JSON lines.
 Firefox takes the colour scheme, reduced motion and scripts off as preferences at
 launch (over BiDi, puppeteer emulates media features through CDP only, and Firefox
-153 ESR lacks emulation.setScriptingEnabled), so each combination of them gets its
-own Firefox, started on first use.
+153 ESR lacks emulation.setScriptingEnabled). Each scheme gets its own Firefox,
+started on first use and kept for the session; a page with reduced motion or
+scripts off, which few tests ask for, gets a Firefox of its own, closed with it,
+so that no more than three run at once.
 """
 
 from __future__ import annotations
@@ -74,8 +76,11 @@ class Bridge:
 class FirefoxPage(Page):
     engine = "firefox"
 
-    def __init__(self, bridge: Bridge, width: int, height: int, touch: bool, **options) -> None:
+    def __init__(
+        self, bridge: Bridge, width: int, height: int, touch: bool, owned: bool, **options
+    ) -> None:
         self.bridge = bridge
+        self.owned = owned  # the bridge, and its Firefox, is this page's alone: closed with it
         self.id = bridge.call("newPage", width=width, height=height, touch=touch, **options)
 
     def call(self, op: str, **args: Any) -> Any:
@@ -121,6 +126,8 @@ class FirefoxPage(Page):
 
     def close(self) -> None:
         self.call("close")
+        if self.owned:
+            self.bridge.close()
 
 
 class Firefox(Engine):
@@ -128,7 +135,7 @@ class Firefox(Engine):
 
     def __init__(self, allowed_host: str) -> None:
         self.allowed_host = allowed_host
-        self.bridges: dict[tuple[str, bool, bool], Bridge] = {}
+        self.bridges: dict[str, Bridge] = {}
 
     def new_page(
         self,
@@ -141,10 +148,14 @@ class Firefox(Engine):
         reduced_motion: bool = False,
         init_script: str | None = None,
     ) -> FirefoxPage:
-        key = (scheme, reduced_motion, javascript)
-        if key not in self.bridges:
-            self.bridges[key] = Bridge(scheme, self.allowed_host, reduced_motion, javascript)
-        return FirefoxPage(self.bridges[key], width, height, touch, initScript=init_script)
+        if reduced_motion or not javascript:
+            bridge = Bridge(scheme, self.allowed_host, reduced_motion, javascript)
+            return FirefoxPage(bridge, width, height, touch, True, initScript=init_script)
+        if scheme not in self.bridges:
+            self.bridges[scheme] = Bridge(scheme, self.allowed_host, False, True)
+        return FirefoxPage(
+            self.bridges[scheme], width, height, touch, False, initScript=init_script
+        )
 
     def close(self) -> None:
         for bridge in self.bridges.values():
