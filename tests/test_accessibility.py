@@ -1,13 +1,15 @@
 """Accessibility gate, in every engine at 1280 and 360 px, light and dark:
 axe-core on every page, a full keyboard walk forward and back, and a focus
 indicator on every control measured at 3:1 in screenshots. Chromium alone
-checks what needs Playwright: the Tab order, the skip link, reduced motion."""
+checks the Tab order; the skip link, the search dialog's name and the motion
+preference are checked in every engine whose driver can set them up."""
 
 from __future__ import annotations
 
 import pytest
 
-from conftest import PAGES, assert_no_axe_violations
+from conftest import PAGES, VIEWPORTS, assert_no_axe_violations
+from engines import Page
 from engines.checks import strong_change, tab_walk
 
 pytestmark = pytest.mark.browser
@@ -79,11 +81,11 @@ def test_every_kind_of_control_shows_focus_at_3_to_1(tab, server):
     assert not faint, "focus not visible at 3:1:\n" + "\n".join(faint)
 
 
-def focus_path(page, presses: int = 80) -> list[dict]:
+def focus_path(page: Page, presses: int = 80) -> list[dict]:
     """What Tab reaches, in order."""
     reached = []
     for _ in range(presses):
-        page.keyboard.press("Tab")
+        page.press("Tab")
         info = page.evaluate(
             """() => {
               const el = document.activeElement;
@@ -105,20 +107,20 @@ def index_of(reached: list[dict], predicate) -> int:
     return next(i for i, item in enumerate(reached) if predicate(item))
 
 
-def test_first_tab_reaches_a_visible_skip_link_that_moves_to_the_content(page, server):
-    page.goto(server + "allyship/")
-    page.keyboard.press("Tab")
-    skip = page.locator("a.md-skip")
-    assert page.evaluate("document.activeElement.classList.contains('md-skip')")
-    assert skip.is_visible()
-    page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#allyship"  # the page's h1
+@pytest.mark.feature("skip link first")
+def test_first_tab_reaches_a_visible_skip_link_that_moves_to_the_content(desktop_tab, server):
+    desktop_tab.goto(server + "allyship/")
+    desktop_tab.press("Tab")
+    assert desktop_tab.evaluate("() => document.activeElement.classList.contains('md-skip')")
+    assert desktop_tab.is_visible("a.md-skip")
+    desktop_tab.press("Enter")
+    # The page's h1.
+    assert desktop_tab.wait_for("() => location.hash === '#allyship'"), desktop_tab.url()
 
 
-def test_tab_order_runs_header_toggle_search_pdf_then_terms_and_copy_links(page, server):
-    page.emulate_media(color_scheme="light")
-    page.goto(server + "allyship/")
-    reached = focus_path(page)
+def test_tab_order_runs_header_toggle_search_pdf_then_terms_and_copy_links(chromium_tab, server):
+    chromium_tab.goto(server + "allyship/")
+    reached = focus_path(chromium_tab)
     header = [
         index_of(reached, lambda r: "md-skip" in r["cls"]),
         index_of(reached, lambda r: "md-logo" in r["cls"]),
@@ -134,28 +136,39 @@ def test_tab_order_runs_header_toggle_search_pdf_then_terms_and_copy_links(page,
     assert min(content) > header[-1], reached
 
 
-def test_search_dialog_has_an_accessible_name(page, server):
-    page.goto(server)
-    dialog = page.locator(".md-search[role=dialog]")
-    assert dialog.get_attribute("aria-label")
-    assert page.get_by_role("dialog", name=dialog.get_attribute("aria-label")).count() == 1
+@pytest.mark.feature("search dialog named")
+def test_search_dialog_has_an_accessible_name(desktop_tab, server):
+    desktop_tab.goto(server)
+    name = desktop_tab.attribute(".md-search[role=dialog]", "aria-label")
+    assert name
+    # Exactly one dialog has that name, or role() fails.
+    assert desktop_tab.role("dialog", name)
 
 
-def test_reduced_motion_turns_off_animations(browser, server):
-    context = browser.new_context(reduced_motion="reduce")
-    tab = context.new_page()
-    tab.goto(server + "intersectionality/#an-intersectional-lens")
-    target = tab.locator("#an-intersectional-lens")
-    assert target.evaluate("el => getComputedStyle(el).animationName") == "none"
-    tab.locator("a.bb-term").first.hover()
-    tooltip = tab.locator("#bb-tooltip")
-    assert tooltip.evaluate("el => getComputedStyle(el).animationName") == "none"
-    assert tab.evaluate("getComputedStyle(document.documentElement).scrollBehavior") != "smooth"
-    context.close()
+ANIMATION_OF = "(s) => getComputedStyle(document.querySelector(s)).animationName"
 
 
-def test_animations_run_when_motion_is_welcome(page, server):
-    page.emulate_media(reduced_motion="no-preference")
-    page.goto(server + "intersectionality/#an-intersectional-lens")
-    target = page.locator("#an-intersectional-lens")
-    assert target.evaluate("el => getComputedStyle(el).animationName") == "bb-landed"
+@pytest.mark.feature("reduced motion")
+def test_reduced_motion_turns_off_animations(engine, server):
+    tab = engine.new_page(*VIEWPORTS["desktop"], reduced_motion=True)
+    try:
+        tab.goto(server + "intersectionality/#an-intersectional-lens")
+        assert tab.evaluate(ANIMATION_OF, "#an-intersectional-lens") == "none"
+        tab.hover("a.bb-term")
+        assert tab.wait_for("() => !!document.getElementById('bb-tooltip')"), "no definition box"
+        assert tab.evaluate(ANIMATION_OF, "#bb-tooltip") == "none"
+        assert (
+            tab.evaluate("() => getComputedStyle(document.documentElement).scrollBehavior")
+            != "smooth"
+        )
+    finally:
+        tab.close()
+
+
+@pytest.mark.feature("motion when welcome")
+def test_animations_run_when_motion_is_welcome(desktop_tab, server):
+    desktop_tab.goto(server + "intersectionality/#an-intersectional-lens")
+    assert desktop_tab.evaluate(
+        "() => matchMedia('(prefers-reduced-motion: no-preference)').matches"
+    )
+    assert desktop_tab.evaluate(ANIMATION_OF, "#an-intersectional-lens") == "bb-landed"

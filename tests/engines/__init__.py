@@ -98,8 +98,9 @@ ROLE_JS = """
 (role, name) => {
   // Playwright's get_by_role, reduced to what the site's controls use: the
   // element with this role (explicit, or implied by its tag) and this
-  // accessible name (aria-labelledby, aria-label, text, title). It is marked so
-  // that a CSS selector finds it again.
+  // accessible name (aria-labelledby, aria-label, text, title), hidden ones
+  // (display: none, visibility: hidden, aria-hidden) left out, as Playwright
+  // does. It is marked so that a CSS selector finds it again.
   const implied = {button: 'button, summary, input[type=button], input[type=submit]',
     link: 'a[href]', dialog: 'dialog', status: 'output', heading: 'h1, h2, h3, h4, h5, h6',
     navigation: 'nav', searchbox: 'input[type=search]', textbox: 'input:not([type]), textarea'};
@@ -113,14 +114,17 @@ ROLE_JS = """
   const candidates = document.querySelectorAll(`[role="${role}"], ${implied[role] ?? role}`);
   const found = [...candidates].filter((element) => {
     const own = element.getAttribute('role');
-    return (own === null || own === role) && label(element).replace(/\\s+/g, ' ').trim() === name;
+    return (own === null || own === role) &&
+      (name === null || label(element).replace(/\\s+/g, ' ').trim() === name) &&
+      element.checkVisibility({visibilityProperty: true}) && !element.closest('[aria-hidden=true]');
   });
   if (found.length !== 1) {
     throw new Error(`${found.length} elements have role ${role} and name ${name}`);
   }
-  const mark = String((window.__bbFound = (window.__bbFound ?? 0) + 1));
-  found[0].dataset.bbFound = mark;
-  return `[data-bb-found="${mark}"]`;
+  // Its own attribute: checks.find_controls numbers data-bb-found from 0 anew.
+  const mark = String((window.__bbRole = (window.__bbRole ?? 0) + 1));
+  found[0].dataset.bbRole = mark;
+  return `[data-bb-role="${mark}"]`;
 }
 """
 
@@ -180,7 +184,8 @@ class Page(ABC):
         """Requests to any host but the test server (blocked where the engine can)."""
 
     def requests(self) -> list[str]:
-        """Every URL the page has requested since it opened, in order."""
+        """Every URL the page has requested since it opened, in order (data: URLs,
+        which fetch nothing, left out)."""
         raise Unsupported(self.engine, "list the requests a page makes")
 
     def dialogs(self) -> list[str]:
@@ -209,13 +214,19 @@ class Page(ABC):
         return self.evaluate("() => location.href")
 
     def wait_for_url(self, ending: str, timeout: float = 5) -> str:
-        """Waits until the address ends with `ending` (a path, with any query and fragment)."""
-        reached = self.wait_for("(end) => location.href.endsWith(end)", ending, timeout=timeout)
+        """Waits until the address ends with `ending` (a path, with any query and
+        fragment) and that document has loaded, as Playwright's wait_for_url does."""
+        reached = self.wait_for(
+            "(end) => location.href.endsWith(end) && document.readyState === 'complete'",
+            ending,
+            timeout=timeout,
+        )
         assert reached, f"the address is {self.url()}, not one ending in {ending}"
         return self.url()
 
-    def role(self, role: str, name: str) -> str:
-        """A CSS selector for the one element with this ARIA role and accessible name."""
+    def role(self, role: str, name: str | None = None) -> str:
+        """A CSS selector for the one element with this ARIA role and accessible name
+        (any name if None); it fails unless exactly one element matches."""
         return self.evaluate(ROLE_JS, role, name)
 
     def is_visible(self, selector: str) -> bool:
@@ -233,6 +244,10 @@ class Page(ABC):
 
     def focus(self, selector: str) -> None:
         self.evaluate("(selector) => document.querySelector(selector).focus()", selector)
+
+    def wait_for_visible(self, selector: str, timeout: float = 5) -> bool:
+        """Waits until `selector` matches an element with a box that is not hidden."""
+        return bool(self.wait_for(VISIBLE_JS, selector, timeout=timeout))
 
     def wait_for(self, function: str, *args: Any, timeout: float = 5) -> Any:
         """Polls `function` until it returns something truthy; returns that, or the last falsy."""

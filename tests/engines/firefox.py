@@ -1,8 +1,12 @@
 """Debian's Firefox ESR through puppeteer-core over WebDriver BiDi.
 
 Python talks to a long-lived Node process (`firefox-bridge.mjs`) in JSON lines.
-Firefox takes the colour scheme as a preference at launch, so each scheme gets
-its own Firefox, started on first use.
+Firefox takes the colour scheme, reduced motion and scripts off as preferences at
+launch (over BiDi, puppeteer emulates media features through CDP only, and Firefox
+153 ESR lacks emulation.setScriptingEnabled). Each scheme gets its own Firefox,
+started on first use and kept for the session; a page with reduced motion or
+scripts off, which few tests ask for, gets a Firefox of its own, closed with it,
+so that no more than three run at once.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from . import ROOT, Engine, Page, Unsupported, call_expression, die_with_parent
+from . import ROOT, Engine, Page, call_expression, die_with_parent
 
 BRIDGE = Path(__file__).with_name("firefox-bridge.mjs")
 
@@ -26,10 +30,14 @@ class BridgeError(RuntimeError):
 class Bridge:
     """One Node process driving one Firefox."""
 
-    def __init__(self, scheme: str, allowed_host: str) -> None:
+    def __init__(
+        self, scheme: str, allowed_host: str, reduced_motion: bool, javascript: bool
+    ) -> None:
         env = dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1")
+        motion = "reduce" if reduced_motion else "no-preference"
+        scripts = "on" if javascript else "off"
         self.process = subprocess.Popen(
-            ["node", str(BRIDGE), scheme, allowed_host],
+            ["node", str(BRIDGE), scheme, allowed_host, motion, scripts],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -68,9 +76,12 @@ class Bridge:
 class FirefoxPage(Page):
     engine = "firefox"
 
-    def __init__(self, bridge: Bridge, width: int, height: int, touch: bool) -> None:
+    def __init__(
+        self, bridge: Bridge, width: int, height: int, touch: bool, owned: bool, **options
+    ) -> None:
         self.bridge = bridge
-        self.id = bridge.call("newPage", width=width, height=height, touch=touch)
+        self.owned = owned  # the bridge, and its Firefox, is this page's alone: closed with it
+        self.id = bridge.call("newPage", width=width, height=height, touch=touch, **options)
 
     def call(self, op: str, **args: Any) -> Any:
         return self.bridge.call(op, page=self.id, **args)
@@ -107,8 +118,16 @@ class FirefoxPage(Page):
     def outside_requests(self) -> list[str]:
         return self.call("events")["outside"]
 
+    def requests(self) -> list[str]:
+        return self.call("events")["requested"]
+
+    def dialogs(self) -> list[str]:
+        return self.call("events")["dialogs"]
+
     def close(self) -> None:
         self.call("close")
+        if self.owned:
+            self.bridge.close()
 
 
 class Firefox(Engine):
@@ -129,15 +148,14 @@ class Firefox(Engine):
         reduced_motion: bool = False,
         init_script: str | None = None,
     ) -> FirefoxPage:
-        if not javascript:
-            raise Unsupported(self.name, "turn JavaScript off")
-        if reduced_motion:
-            raise Unsupported(self.name, "ask for reduced motion")
-        if init_script:
-            raise Unsupported(self.name, "run a script before the page's own")
+        if reduced_motion or not javascript:
+            bridge = Bridge(scheme, self.allowed_host, reduced_motion, javascript)
+            return FirefoxPage(bridge, width, height, touch, True, initScript=init_script)
         if scheme not in self.bridges:
-            self.bridges[scheme] = Bridge(scheme, self.allowed_host)
-        return FirefoxPage(self.bridges[scheme], width, height, touch)
+            self.bridges[scheme] = Bridge(scheme, self.allowed_host, False, True)
+        return FirefoxPage(
+            self.bridges[scheme], width, height, touch, False, initScript=init_script
+        )
 
     def close(self) -> None:
         for bridge in self.bridges.values():

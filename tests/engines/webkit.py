@@ -2,11 +2,13 @@
 private Xvfb display.
 
 Each page is its own WebDriver session (a fresh MiniBrowser, about 0.6 s), since
-the colour scheme is a MiniBrowser argument. MiniBrowser's toolbar keeps its
-window at least 447 px wide; a private GTK stylesheet (`gtk.css` below, found
+the colour scheme and scripts off are MiniBrowser arguments, and reduced motion is
+GTK's animations setting, read as MiniBrowser starts. MiniBrowser's toolbar keeps
+its window at least 447 px wide; a private GTK stylesheet (`gtk.css` below, found
 through XDG_CONFIG_HOME) shrinks the toolbar so a 360 px viewport fits. WebDriver
 offers no console or network log here: console errors come from a probe the test
-server injects (`window.__bbErrors`), outside requests from Resource Timing.
+server injects (`window.__bbErrors`), outside requests and the list of requests
+from Resource Timing.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 import urllib3
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import UnexpectedAlertPresentException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
@@ -52,16 +54,31 @@ OUTSIDE_JS = """
   .filter((url) => /^https?:/.test(url) && new URL(url).hostname !== host)
 """
 
+REQUESTS_JS = """
+() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+  .sort((a, b) => a.startTime - b.startTime).map((entry) => entry.name)
+"""
+
 
 class MiniBrowserOptions(ArgOptions):
     """WebKitGTK's capabilities: no browserName, MiniBrowser in automation mode."""
 
-    def __init__(self, dark: bool) -> None:
+    def __init__(self, dark: bool, javascript: bool = True) -> None:
         super().__init__()
         self.minibrowser_args = ["--automation"] + (["--dark-mode"] if dark else [])
+        if not javascript:
+            # The page's own scripts (markup, event attributes, javascript: URLs) are
+            # off, as for a reader who turned them off; the driver's scripts still run.
+            # Unlike scripts off altogether, <noscript> stays hidden (the site has none).
+            self.minibrowser_args.append("--enable-javascript-markup=false")
 
     def to_capabilities(self) -> dict:
-        return {"webkitgtk:browserOptions": {"binary": MINIBROWSER, "args": self.minibrowser_args}}
+        return {
+            "webkitgtk:browserOptions": {"binary": MINIBROWSER, "args": self.minibrowser_args},
+            # An open alert, confirm or prompt is dismissed by the next command, which
+            # fails with its message instead of running (WebKitPage.execute retries).
+            "unhandledPromptBehavior": "dismiss and notify",
+        }
 
     @property
     def default_capabilities(self) -> dict:
@@ -74,6 +91,9 @@ class WebKitPage(Page):
     def __init__(self, driver, allowed_host: str, width: int, height: int, display: str) -> None:
         self.allowed_host = allowed_host
         self.driver = driver
+        self.dialog_messages: list[str] = []
+        self.send = driver.execute
+        driver.execute = self.execute
         self.driver.set_script_timeout(30)
         self.resize(width, height)
         # Without a window manager no window is active, and the page would
@@ -81,6 +101,22 @@ class WebKitPage(Page):
         focus_top_windows(display)
         if not self.evaluate("() => document.hasFocus()"):
             raise RuntimeError("WebKit's page did not take the keyboard focus")
+
+    def execute(self, command: str, params: dict | None = None) -> Any:
+        """Every WebDriver command: one that found a dialog open notes its message
+        (the driver has dismissed it) and is sent again, as it did not run."""
+        for _ in range(10):
+            try:
+                return self.send(command, params)
+            except UnexpectedAlertPresentException as prompt:
+                self.dialog_messages.append(prompt.alert_text or "")
+        return self.send(command, params)
+
+    def dialogs(self) -> list[str]:
+        """As in the other engines, but each dialog is dismissed by the next command
+        rather than at once: until then the page's script waits on it."""
+        self.evaluate("() => null")  # a command, which meets any dialog still open
+        return list(self.dialog_messages)
 
     def resize(self, width: int, height: int) -> None:
         """Sizes the window so the viewport (without the toolbar) is width x height."""
@@ -152,6 +188,16 @@ class WebKitPage(Page):
     def outside_requests(self) -> list[str]:
         return self.evaluate(OUTSIDE_JS, self.allowed_host)
 
+    def requests(self) -> list[str]:
+        """The current document and what it fetched, from Navigation and Resource
+        Timing, in order of start. WebDriver shows WebKit's network to no one, so
+        this misses: what earlier documents of this tab requested (each navigation
+        starts a new timeline), what workers fetched (a worker has a timeline of its
+        own), anything past the timeline's 250-entry buffer, and the browser's own
+        requests (a favicon). A test that asserts something was NOT requested is
+        therefore weaker here than in Chromium or Firefox."""
+        return self.evaluate(REQUESTS_JS)
+
     def close(self) -> None:
         self.driver.quit()
 
@@ -210,9 +256,9 @@ class WebKit(Engine):
     def __init__(self, allowed_host: str) -> None:
         self.allowed_host = allowed_host
         self.home = tempfile.TemporaryDirectory(prefix="bb-webkit-")
-        gtk = Path(self.home.name) / "gtk-3.0"
-        gtk.mkdir()
-        (gtk / "gtk.css").write_text(TOOLBAR_CSS, encoding="utf-8")
+        self.gtk = Path(self.home.name) / "gtk-3.0"
+        self.gtk.mkdir()
+        (self.gtk / "gtk.css").write_text(TOOLBAR_CSS, encoding="utf-8")
         self.start_xvfb()
         self.start_driver()
 
@@ -259,13 +305,15 @@ class WebKit(Engine):
         reduced_motion: bool = False,
         init_script: str | None = None,
     ) -> WebKitPage:
-        if not javascript:
-            raise Unsupported(self.name, "turn JavaScript off")
-        if reduced_motion:
-            raise Unsupported(self.name, "ask for reduced motion")
+        # WebKitGTK reports prefers-reduced-motion: reduce when GTK's animations are
+        # off; each page is a new MiniBrowser, which reads GTK's settings as it starts.
+        animations = "false" if reduced_motion else "true"
+        (self.gtk / "settings.ini").write_text(
+            f"[Settings]\ngtk-enable-animations={animations}\n", encoding="utf-8"
+        )
         if init_script:
             raise Unsupported(self.name, "run a script before the page's own")
-        options = MiniBrowserOptions(dark=scheme == "dark")
+        options = MiniBrowserOptions(dark=scheme == "dark", javascript=javascript)
         for attempt in range(2):
             try:
                 # WebKitWebDriver can wait for ever on a MiniBrowser that never
