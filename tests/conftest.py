@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -264,23 +263,6 @@ def server(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright, for tests that need Playwright itself."""
-    from engines.chromium import SharedBrowser
-
-    yield SharedBrowser.acquire()
-    SharedBrowser.release()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-@pytest.fixture(scope="session")
 def probed_server(site: Path) -> Iterator[str]:
     """The built site, served with CONSOLE_PROBE in every page."""
     with serving(site, with_console_probe=True) as url:
@@ -465,22 +447,6 @@ AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
-
-
-def outside_requests(page, server: str) -> list[str]:
-    """Aborts, and records, every request that would leave the local server."""
-    host = urlparse(server).netloc
-    seen: list[str] = []
-
-    def guard(route):
-        if urlparse(route.request.url).netloc == host:
-            route.continue_()
-        else:
-            seen.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    return seen
 
 
 def assert_no_axe_violations(page: engines.Page, label: str) -> None:

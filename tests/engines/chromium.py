@@ -118,7 +118,8 @@ class ChromiumPage(Page):
 
 class SharedBrowser:
     """One Playwright and one Chromium for the whole session: Playwright's sync API
-    runs only one instance at a time, and Chromium-only tests use it too."""
+    runs only one instance at a time, and the `engine` fixture's Chromium and the
+    `chromium` fixture (for Chromium-only tests) are both open at once."""
 
     users = 0
     playwright = None
