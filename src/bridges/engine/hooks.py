@@ -241,6 +241,12 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     env.bytecode_cache = _compiled_templates(config)
     workers.flush()  # the last cards: every page has been read
     _build.page_count = len(files.documentation_pages())
+    # Every page is converted now, and none is indexed for search yet: the glossary's
+    # "Used in" lists are filled here, so search indexes them once, as published.
+    glossary = files.get_file_from_path(_build.glossary_page)
+    if glossary is not None and glossary.page is not None and glossary.page.content:
+        page = glossary.page
+        page.content = _fill_used_in(page, _build.nav, config.theme.get_env(), _build.used_in)
     # What the templates emit inline, which the policy allows (the pipeline writes it).
     _build.allowed = template_inline_code(env, config, files, _build.nav)
     return env
@@ -295,9 +301,6 @@ def on_page_context(
 ) -> dict[str, Any]:
     context["related_pages"] = related_pages(page, nav)
     context["card_path"] = card_path(page.url)
-    if page.file.src_uri == _build.glossary_page and page.content:
-        page.content = _fill_used_in(page, nav, config.theme.get_env(), _build.used_in)
-        _index_again(page, config)
     # Last hook to see them before the template: HTML already, not to be escaped.
     page.content = Markup(page.content)
     _mark_toc_as_html(page.toc)
@@ -314,17 +317,6 @@ def _compiled_templates(config: MkDocsConfig) -> jinja2.BytecodeCache | None:
     except OSError:
         return None  # a read-only project builds as before, compiling each time
     return jinja2.FileSystemBytecodeCache(str(folder))
-
-
-def _index_again(page: Page, config: MkDocsConfig) -> None:
-    """Material's search indexed the glossary before its "Used in" lists were filled
-    (plugins see the page first): index it again, without its empty bullets."""
-    search = config.plugins.get("material/search")
-    index = getattr(search, "search_index", None)
-    if index is None:
-        return
-    index.entries = [e for e in index.entries if e["location"].split("#")[0] != page.url]
-    index.add_entry_from_context(page)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
