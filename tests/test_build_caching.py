@@ -16,7 +16,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from bridges.extensions import safety
-from bridges.pipeline import stylesheets
+from bridges.pipeline import cards, stylesheets
 from bridges.pipeline.cards import card_path, start_card
 from bridges.pipeline.pdf import Book, Chapter, PartLayouts, WeasyPrintProblems
 from bridges.processes import workers
@@ -73,6 +73,28 @@ def test_a_card_is_kept_while_its_inputs_are_the_same_and_redrawn_when_they_chan
     changed = start_card("A title", "Another description.", "A site")
     assert changed is not card
     assert changed.result() != card.result()
+
+
+def test_a_card_kept_by_one_build_is_read_not_drawn_by_the_next(tmp_path, monkeypatch):
+    drawn = start_card("Kept", "A card kept between builds.", "A site", tmp_path).result()
+    assert [path.read_bytes() for path in tmp_path.iterdir()] == [drawn]
+    # The next build is another process: nothing in memory, the card on disk.
+    monkeypatch.setattr(cards, "_drawn", {})
+    monkeypatch.setattr(workers, "defer", lambda *_: pytest.fail("the kept card was drawn"))
+    assert start_card("Kept", "A card kept between builds.", "A site", tmp_path).result() == drawn
+
+
+def test_a_card_with_other_words_is_kept_apart(tmp_path):
+    start_card("Kept", "One description.", "A site", tmp_path).result()
+    start_card("Kept", "Another description.", "A site", tmp_path).result()
+    assert len(list(tmp_path.glob("*.png"))) == 2
+
+
+def test_cards_are_not_kept_where_the_fonts_versions_are_unknown(tmp_path, monkeypatch):
+    # A font that changed would otherwise leave cards drawn with the old one.
+    monkeypatch.setattr(cards, "_drawing_identity", lambda: None)
+    start_card("Not kept", "Fonts unknown.", "A site", tmp_path).result()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_only_the_edited_page_gets_a_new_card_in_the_next_build(serve_like, project_copy):

@@ -276,7 +276,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     # The title is final once the page is rendered: the card is drawn on another core
     # while MkDocs reads and renders the other pages, and written after the build.
     start_card(Markup(page.title).unescape(), str(page.meta.get("description", "")),
-               config.site_name)  # fmt: skip
+               config.site_name, _cache_folder(config) / "cards")  # fmt: skip
     if moved := page.meta.get("moved_anchors"):
         if report(moved_anchor_problems(html, page, moved)):
             return html
@@ -307,11 +307,16 @@ def on_page_context(
     return context
 
 
+def _cache_folder(config: MkDocsConfig) -> Path:
+    """What builds keep for the next build (compiled templates, cards): beside mkdocs.yml."""
+    return Path(config.config_file_path or "mkdocs.yml").parent / ".cache"
+
+
 def _compiled_templates(config: MkDocsConfig) -> jinja2.BytecodeCache | None:
     """Jinja's cache of compiled templates, beside mkdocs.yml: a build, and each rebuild
     of `mkdocs serve`, then compiles only the templates whose source changed (Jinja
     checks each against its source) instead of Material's fifty-odd every time."""
-    folder = Path(config.config_file_path or "mkdocs.yml").parent / ".cache" / "templates"
+    folder = _cache_folder(config) / "templates"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

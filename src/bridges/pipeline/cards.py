@@ -12,18 +12,26 @@ the build's worker processes (`bridges.processes.workers`), on the cores MkDocs 
 idle (threads were tried: the page rendering holds Python's lock, so they
 gained little). Cards are kept by their inputs for the life of the process, so
 the offline bundle and every `mkdocs serve` rebuild reuse them, and a card is
-drawn again only when its title, description or site name changes.
+drawn again only when its title, description or site name changes. Given a
+folder (the MkDocs build gives `.cache/cards` beside mkdocs.yml), they are also
+kept there between builds, as Material's social plugin keeps its cards: named by
+a hash of the inputs and of what draws them (this code, Pillow, the fonts' Debian
+packages), so a change to any of those draws the card again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
 from pathlib import Path
 
+import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from bridges.extensions.direction import first_strong_direction, is_right_to_left
@@ -261,13 +269,66 @@ def draw_bridge(draw: ImageDraw.ImageDraw, left: int, top: int, size: int) -> No
                   fill=AMBER, width=line)  # fmt: skip
 
 
-def start_card(title: str, description: str, site_name: str) -> Future[bytes]:
-    """The card's PNG bytes, drawn in the background unless drawn before."""
+def start_card(
+    title: str, description: str, site_name: str, kept_in: Path | None = None
+) -> Future[bytes]:
+    """The card's PNG bytes, drawn in the background unless drawn before (in this
+    process, or by an earlier build that kept it in the folder `kept_in`)."""
     inputs = (title, description, site_name)
     # A failed build cancels the cards not yet drawn: those are drawn when asked for again.
     if inputs not in _drawn or _drawn[inputs].cancelled():
-        _drawn[inputs] = workers.defer(draw_card, *inputs)
+        kept = kept_in / f"{_card_key(inputs)}.png" if kept_in and _card_key(inputs) else None
+        if kept is not None and kept.is_file():
+            _drawn[inputs] = Future()
+            _drawn[inputs].set_result(kept.read_bytes())
+        else:
+            _drawn[inputs] = workers.defer(_draw_and_keep, inputs, kept)
     return _drawn[inputs]
+
+
+def _draw_and_keep(inputs: CardInputs, kept: Path | None) -> bytes:
+    """In a worker: the card drawn and, given a path, kept there before it is
+    handed back, so a build that has the card can find it on disk."""
+    png = draw_card(*inputs)
+    if kept is not None:
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            # Renamed into place: a build stopped halfway leaves no half-written card.
+            partial = kept.with_suffix(f".{os.getpid()}.part")
+            partial.write_bytes(png)
+            partial.replace(kept)
+        except OSError:
+            pass  # a card not kept is drawn again by the next build
+    return png
+
+
+def _card_key(inputs: CardInputs) -> str | None:
+    """The name a card is kept under, or None where the fonts' versions are unknown."""
+    drawing = _drawing_identity()
+    if drawing is None:
+        return None
+    return hashlib.sha256(json.dumps([drawing, *inputs]).encode()).hexdigest()[:32]
+
+
+@cache
+def _drawing_identity() -> str | None:
+    """What a card's pixels depend on besides its words: the code that draws it,
+    Pillow's version and the versions of the font packages (from dpkg's records)."""
+    try:
+        status = Path("/var/lib/dpkg/status").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    versions = {}
+    for record in status.split("\n\n"):
+        fields = dict(
+            line.split(": ", 1) for line in record.splitlines() if ": " in line and line[0] != " "
+        )
+        if fields.get("Package") in fonts.DEBIAN_PACKAGES:
+            versions[fields["Package"]] = fields.get("Version", "")
+    if len(versions) < len(fonts.DEBIAN_PACKAGES):
+        return None
+    code = b"".join(Path(module).read_bytes() for module in (__file__, fonts.__file__))
+    return json.dumps([hashlib.sha256(code).hexdigest(), PIL.__version__, sorted(versions.items())])
 
 
 def make_card(title: str, description: str, site_name: str, target: Path) -> None:
