@@ -16,6 +16,7 @@ import json
 import signal
 import time
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -296,12 +297,22 @@ class Page(ABC):
         )
 
 
+@dataclass(frozen=True)
+class PageOptions:
+    """What a reader's browser is set to, for one new page (`Engine.new_page`)."""
+
+    scheme: str = "light"
+    touch: bool = False
+    javascript: bool = True
+    reduced_motion: bool = False
+    init_script: str | None = None
+
+
 class Engine(ABC):
     """A browser started once per test session."""
 
     name: str
 
-    @abstractmethod
     def new_page(
         self,
         width: int,
@@ -317,6 +328,12 @@ class Engine(ABC):
         `reduced_motion` makes the page see prefers-reduced-motion: reduce; and
         `init_script` runs in every document before the page's own scripts.
         An engine that cannot do one of these raises `Unsupported`."""
+        options = PageOptions(scheme, touch, javascript, reduced_motion, init_script)
+        return self.open_page(width, height, options)
+
+    @abstractmethod
+    def open_page(self, width: int, height: int, options: PageOptions) -> Page:
+        """`new_page`, as each engine's driver does it."""
 
     @abstractmethod
     def close(self) -> None: ...

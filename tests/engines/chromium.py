@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Any
 from urllib.parse import urlparse
 
-from . import Engine, Page
+from . import Engine, Page, PageOptions
 
 EXECUTABLE = "/usr/bin/chromium"
 ARGS = [
@@ -150,17 +151,8 @@ class Chromium(Engine):
         self.allowed_host = allowed_host
         self.browser = SharedBrowser.acquire()
 
-    def new_page(
-        self,
-        width: int,
-        height: int,
-        scheme: str = "light",
-        touch: bool = False,
-        *,
-        javascript: bool = True,
-        reduced_motion: bool = False,
-        init_script: str | None = None,
-    ) -> ChromiumPage:
+    def open_page(self, width: int, height: int, options: PageOptions) -> ChromiumPage:
+        scheme, touch, javascript, reduced_motion, init_script = astuple(options)
         context = self.browser.new_context(
             viewport={"width": width, "height": height},
             color_scheme=scheme,

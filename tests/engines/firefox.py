@@ -15,10 +15,11 @@ import base64
 import json
 import os
 import subprocess
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
-from . import ROOT, Engine, Page, call_expression, die_with_parent
+from . import ROOT, Engine, Page, PageOptions, call_expression, die_with_parent
 
 BRIDGE = Path(__file__).with_name("firefox-bridge.mjs")
 
@@ -137,17 +138,8 @@ class Firefox(Engine):
         self.allowed_host = allowed_host
         self.bridges: dict[str, Bridge] = {}
 
-    def new_page(
-        self,
-        width: int,
-        height: int,
-        scheme: str = "light",
-        touch: bool = False,
-        *,
-        javascript: bool = True,
-        reduced_motion: bool = False,
-        init_script: str | None = None,
-    ) -> FirefoxPage:
+    def open_page(self, width: int, height: int, options: PageOptions) -> FirefoxPage:
+        scheme, touch, javascript, reduced_motion, init_script = astuple(options)
         if reduced_motion or not javascript:
             bridge = Bridge(scheme, self.allowed_host, reduced_motion, javascript)
             return FirefoxPage(bridge, width, height, touch, True, initScript=init_script)

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 
-from . import Engine, Page, Unsupported, die_with_parent
+from . import Engine, Page, PageOptions, Unsupported, die_with_parent
 
 DRIVER = "/usr/bin/WebKitWebDriver"
 MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
@@ -294,17 +295,9 @@ class WebKit(Engine):
             except OSError:
                 time.sleep(0.05)
 
-    def new_page(
-        self,
-        width: int,
-        height: int,
-        scheme: str = "light",
-        touch: bool = False,
-        *,
-        javascript: bool = True,
-        reduced_motion: bool = False,
-        init_script: str | None = None,
-    ) -> WebKitPage:
+    def open_page(self, width: int, height: int, options: PageOptions) -> WebKitPage:
+        # No touch: WebKit's driver taps with a mouse pointer (see tap_at).
+        scheme, _, javascript, reduced_motion, init_script = astuple(options)
         # WebKitGTK reports prefers-reduced-motion: reduce when GTK's animations are
         # off; each page is a new MiniBrowser, which reads GTK's settings as it starts.
         animations = "false" if reduced_motion else "true"
