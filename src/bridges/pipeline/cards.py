@@ -320,6 +320,9 @@ def _drawing_identity() -> str | None:
         return None
     versions = {}
     for record in status.split("\n\n"):
+        # A record starts with its Package line: the other 1,000 are not read further.
+        if record.partition("\n")[0].removeprefix("Package: ") not in fonts.DEBIAN_PACKAGES:
+            continue
         fields = dict(
             line.split(": ", 1) for line in record.splitlines() if ": " in line and line[0] != " "
         )

@@ -173,13 +173,24 @@ class KnownCode:
 
     theme_sheets: set[str] = field(default_factory=set)  # sha256 of the theme's .css files
     theme_notices: set[str] = field(default_factory=set)  # sha256 of its LICENSE files
+    published_digests: dict[Path, str] = field(default_factory=dict, repr=False)  # read once
+
+    def ships_script(self, path: Path) -> bool:
+        """Whether the file at `path` is one of the theme's scripts, as it ships. Every
+        page loads the same few: each is read once per check."""
+        if path not in self.published_digests:
+            self.published_digests[path] = _digest(path.read_bytes())
+        return self.published_digests[path] in self.script_digests
 
     @classmethod
     def from_folders(cls, folders: Iterable[Path], scripts: Iterable[Path] = ()) -> KnownCode:
         found: dict[str, list[Path]] = {".js": [], ".css": [], "notice": []}
         for folder in folders:
-            # String tests, not a Path per name: the theme has some 14,000 files (icons).
-            for parent, _, names in os.walk(folder):
+            # Hidden folders are left out: engines publish nothing from them, and
+            # Material's .icons alone holds some 14,000 files. String tests, not a
+            # Path per name, for the rest.
+            for parent, folders_in, names in os.walk(folder):
+                folders_in[:] = [name for name in folders_in if not name.startswith(".")]
                 for name in names:
                     kind = "notice" if name.startswith("LICENSE") else os.path.splitext(name)[1]
                     if kind in found:
@@ -380,7 +391,7 @@ def page_problems(
         target = _resolve(site_dir, site_path, source)
         if target is None or not target.is_file():
             problems.append(f"a script that is not in the site, {source!r}")
-        elif _digest(target.read_bytes()) not in known.script_digests:
+        elif not known.ships_script(target):
             problems.append(f"a script the theme does not ship, {source!r}")
     for url in findings.refresh_targets:
         pages = known.redirect_pages

@@ -50,24 +50,35 @@ def template_inline_code(
     main = env.get_template("main.html")
     for file in _one_page_per_address_kind(files):
         page = _stand_in_page(file, config)
-        found.add(inline_code(main.render(get_context(nav, files, config, page))))
+        context = get_context(_stand_in_nav([page], nav), files, config, page)
+        found.add(inline_code(main.render(context)))
     for name in config.theme.static_templates:
         if name.endswith(".html"):
-            found.add(
-                inline_code(_build_template(name, env.get_template(name), files, config, nav))
-            )
+            stand_in_nav = _stand_in_nav([], nav)
+            found.add(inline_code(
+                _build_template(name, env.get_template(name), files, config, stand_in_nav)
+            ))  # fmt: skip
     found.scripts |= redirect_scripts(config, files)
     return found
 
 
 def _one_page_per_address_kind(files: Files) -> list[File]:
     """A page for each depth of address, and the home page: what inline code can vary
-    with. One render each, not one per page: the navigation makes a render cost as
-    much as a page, and the check after the build catches anything this misses."""
+    with. One render each, not one per page; the check after the build catches
+    anything this misses."""
     kinds: dict[tuple[int, bool], File] = {}
     for file in files.documentation_pages():
         kinds.setdefault((file.url.count("/"), file.url in ("", "./")), file)
     return list(kinds.values())
+
+
+def _stand_in_nav(pages: list[Page], nav: Navigation) -> Navigation:
+    """A navigation of `pages` alone, with the site's home page. Templates emit no
+    inline code for navigation entries, and rendering the whole navigation for each
+    stand-in would cost as much as a page of a large site."""
+    stand_in = Navigation(list(pages), list(pages))
+    stand_in.homepage = nav.homepage
+    return stand_in
 
 
 def _stand_in_page(file: File, config: MkDocsConfig) -> Page:

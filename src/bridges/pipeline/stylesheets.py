@@ -73,13 +73,10 @@ class UsedNames:
         return value in self.values or value in self.in_scripts
 
 
-def script_words(scripts: list[Path]) -> set[str]:
-    """Words in `scripts`, leaving out their whole-line comments."""
-    words: set[str] = set()
-    for script in scripts:
-        code = FULL_LINE_COMMENT.sub("", script.read_text(encoding="utf-8", errors="ignore"))
-        words.update(WORD.findall(code))
-    return words
+def words_of_script(script: Path) -> set[str]:
+    """Words in `script`, leaving out its whole-line comments."""
+    code = FULL_LINE_COMMENT.sub("", script.read_text(encoding="utf-8", errors="ignore"))
+    return set(WORD.findall(code))
 
 
 def selector_is_used(selector: str, names: UsedNames) -> bool:
@@ -396,8 +393,10 @@ def bundle_stylesheets(
     }
     all_scripts = sorted(site_dir.rglob("*.js"))
     first_scripts = [script for script in all_scripts if script.resolve() in loaded]
-    first_view = UsedNames(in_pages, script_words(first_scripts), values)
-    everything = UsedNames(in_pages, script_words(all_scripts), values)
+    words = {script: words_of_script(script) for script in all_scripts}  # each read once
+    in_first = set().union(*(words[script] for script in first_scripts))
+    first_view = UsedNames(in_pages, in_first, values)
+    everything = UsedNames(in_pages, set().union(*words.values()), values)
     material_first: list[list[Rule]] = []
     material_later: list[str] = []
     ours: list[str] = []
