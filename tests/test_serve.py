@@ -80,3 +80,27 @@ def test_a_saved_mistake_shows_in_the_browser_and_the_fix_brings_the_page_back(
         timeout=60,
     )
     assert back == title
+
+
+def test_serve_looks_for_saved_files_every_fifth_of_a_second(tmp_path):
+    from mkdocs.livereload import LiveReloadServer
+
+    from bridges.engine.serving import POLLING_SECONDS, watch_closely
+
+    docs, config = tmp_path / "docs", tmp_path / "mkdocs.yml"
+    docs.mkdir()
+    config.write_text("site_name: Test\n", encoding="utf-8")
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(docs))  # as MkDocs' serve does before on_serve
+    server.watch(str(config))
+    mkdocs_watches = {(e.watch.path, e.watch.is_recursive) for e in server.observer.emitters}
+    assert server.observer.timeout == 0.5  # MkDocs' own
+
+    watch_closely(server, [str(docs), str(config)])
+
+    assert POLLING_SECONDS == 0.2
+    assert server.observer.timeout == POLLING_SECONDS
+    watches = {(e.watch.path, e.watch.is_recursive) for e in server.observer.emitters}
+    assert watches == mkdocs_watches
+    # By polling, as MkDocs does, not by the system's change notices.
+    assert type(server.observer).__name__ == "PollingObserver"

@@ -334,9 +334,11 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
-    # A failed rebuild shows its mistakes in the browser instead of stalling the tab.
-    from bridges.engine.serving import show_errors_in_browser
+    from bridges.engine.serving import show_errors_in_browser, watch_closely
 
+    # A save starts its rebuild sooner.
+    watch_closely(server, [config.docs_dir, config.config_file_path])
+    # A failed rebuild shows its mistakes in the browser instead of stalling the tab.
     return show_errors_in_browser(server)
 
 

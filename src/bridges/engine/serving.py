@@ -11,6 +11,8 @@ rebuilds; when it succeeds, the browser reloads onto the real page.
 This leans on two attributes of MkDocs' `LiveReloadServer` (`builder`, and
 `_serve_request` with `_inject_js_into_html`), pinned with MkDocs 1.6.1;
 `tests/test_serve.py` fails if they change.
+
+It also looks for saved files more often than MkDocs does (`watch_closely`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from watchdog.observers.polling import PollingObserver
 
 from bridges import TEMPLATES
+
+# MkDocs looks for changed files every 0.5 s, so a save waits 0.25 s on average
+# before its rebuild starts; every 0.2 s, 0.1 s. Each look lists the watched
+# folders: an idle serve took 1.8% of a core here, against 0.9% at 0.5 s (and
+# 2.7% at 0.1 s, for 0.05 s less).
+POLLING_SECONDS = 0.2
 
 
 class _Collect(logging.Handler):
@@ -85,3 +94,17 @@ def show_errors_in_browser(server: Any) -> Any:
 
     server._serve_request = serve_request
     return server
+
+
+def watch_closely(server: Any, watched: Iterable[str]) -> None:
+    """Makes MkDocs' live reload `server` look for saved files every POLLING_SECONDS.
+    `watched`: what MkDocs has told it to watch before `on_serve` (docs/ and
+    mkdocs.yml), moved to the new observer; `watch:` entries are added after. Still
+    by polling, as MkDocs does: the system's change notices miss saves in some
+    shared and network folders."""
+    watched = [path for path in watched if path]
+    for path in watched:
+        server.unwatch(path)
+    server.observer = PollingObserver(timeout=POLLING_SECONDS)
+    for path in watched:
+        server.watch(path)
