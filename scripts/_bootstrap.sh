@@ -22,6 +22,10 @@ bootstrap() {
       2> >(grep -v "^WARNING: Location 'file://" >&2)
     echo "$wanted" > "$stamp"
   fi
+  # The package's bytecode, as pip compiles an installed package's (an editable
+  # install is not compiled): builds then start without compiling it, even where
+  # PYTHONDONTWRITEBYTECODE is set. Only changed modules are compiled again.
+  .venv/bin/python -m compileall -q src
 }
 
 # Node tools for tests and benchmark (see package.json), pinned by
