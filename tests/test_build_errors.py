@@ -547,7 +547,12 @@ def test_ctrl_c_in_a_terminal_stops_the_build_and_all_its_processes(project_copy
     site = previous_site(tmp_path)
     build = start_build(project_copy, site, own_group=True)
     wait_for_staging(site, build)
-    time.sleep(0.5)  # into the pages, which a forked process builds with workers of its own
+    # Into the pages, which a process of its own builds with workers of its own: once
+    # they run, Python's resource tracker runs too, and outlives that process.
+    deadline = time.monotonic() + 60
+    while not workers_in_group(build.pid):
+        assert build.poll() is None and time.monotonic() < deadline, "no workers started"
+        time.sleep(0.02)
     os.killpg(build.pid, signal.SIGINT)  # what Ctrl+C does: the whole group gets it
     _, errors = build.communicate(timeout=60)
     assert build.returncode == 128 + signal.SIGINT, errors
@@ -558,6 +563,20 @@ def test_ctrl_c_in_a_terminal_stops_the_build_and_all_its_processes(project_copy
     while group_alive(build.pid):
         assert time.monotonic() < deadline, "a process of the stopped build is still running"
         time.sleep(0.2)
+
+
+def workers_in_group(group: int) -> list[int]:
+    """The worker processes (spawned by multiprocessing) in the process group `group`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[2]) == group and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def group_alive(group: int) -> bool:

@@ -61,6 +61,8 @@ IFRAME_WORKER = "assets/javascripts/vendor/iframe-worker-1.0.4.min.js"
 
 
 ENGINES = ("mkdocs", "zensical")
+# "resource_tracker: There appear to be 5 leaked semaphore objects to clean up at shutdown"
+TRACKER_WARNING_FILTER = "ignore:resource_tracker:UserWarning"
 
 
 def build_site(
@@ -336,7 +338,7 @@ def _pages_in_a_process(config_file: Path, site_dir: Path, offline: Path, debug:
                "--config-file", str(config_file), *(["--debug"] if debug else []),
                str(site_dir)]  # fmt: skip
     # A stop raised while it runs ends it too (subprocess.run kills it on the way out).
-    result = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    result = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=_step_environment())
     if -result.returncode in STOP_SIGNALS:  # Ctrl+C reaches both; the build's own may be lost
         raise Stopped(-result.returncode)
     if result.returncode != 0:
@@ -345,6 +347,17 @@ def _pages_in_a_process(config_file: Path, site_dir: Path, offline: Path, debug:
         except (ValueError, IndexError):
             reason, advice = f" (the pages' step ended with status {result.returncode})", ""
         raise StepFailed(reason, advice)
+
+
+def _step_environment() -> dict[str, str]:
+    """The environment of a step run as a process of its own. A stop signal ends
+    the step as the system ends any process, before its worker pool is shut down;
+    Python's resource tracker (a process the pool started, which outlives it) then
+    removes the pool's semaphores and warns about each such "leak" after the
+    build's last line. That warning is expected here and filtered out in the
+    step's processes; nothing else is."""
+    warnings = [os.environ.get("PYTHONWARNINGS", ""), TRACKER_WARNING_FILTER]
+    return {**os.environ, "PYTHONWARNINGS": ",".join(filter(None, warnings))}
 
 
 if __name__ == "__main__":
