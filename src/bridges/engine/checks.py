@@ -88,14 +88,16 @@ def shown(page: Page) -> str:
     return f"docs/{page.file.src_uri}"
 
 
-def _place_of(text: str, page: Page, glossary: Path | None) -> tuple[str, int | None]:
-    """Where the editor wrote `text` (file, line): the page, or else a definition in
-    the glossary."""
-    line = line_of(page.file.content_string, text)
+def _place_of(
+    text: str, source: str, src_uri: str, glossary: Path | None
+) -> tuple[str, int | None]:
+    """Where the editor wrote `text` (file, line): the page (`source`, the file
+    `src_uri` of docs/), or else a definition in the glossary."""
+    line = line_of(source, text)
     in_glossary = line is None and glossary is not None and glossary.is_file()
     if in_glossary and (found := line_of(glossary.read_text(encoding="utf-8"), text)):
         return glossary.as_posix(), found
-    return shown(page), line
+    return f"docs/{src_uri}", line
 
 
 def _key_line(source: str, key: str) -> int | None:
@@ -507,14 +509,34 @@ def raw_links(page: Page) -> list[tuple[int, str]]:
     return found
 
 
+def rendered_page_problems(
+    html: str,
+    source: str,
+    src_uri: str,
+    url: str,
+    docs_dir: Path,
+    explicit_term: str,
+    glossary: Path | None,
+) -> list[Problem]:
+    """The checks of a page's HTML as its Markdown rendered (`html`), from the page's
+    `source` (the file `src_uri` of docs/, published at `url`). It needs nothing
+    but its arguments: the build runs it in a worker while MkDocs renders the
+    next pages."""
+    problems = content_problems(html, source, src_uri, explicit_term, glossary)
+    problems += unique_id_problems(html, source, src_uri)
+    if not nesting_problems(source, src_uri):  # reported before the page was rendered
+        problems += html_nesting_problems(html, source, src_uri)
+    problems += image_size_problems(html, source, src_uri, url, docs_dir)
+    return problems
+
+
 def content_problems(
-    html: str, page: Page, explicit_term: str, glossary: Path | None = None
+    html: str, source: str, src_uri: str, explicit_term: str, glossary: Path | None = None
 ) -> list[Problem]:
     """Markdown that reached the page as text, and images without alt text. Text
-    that is not in the page's source came from a definition in `glossary`."""
+    that is not in the page's `source` came from a definition in `glossary`."""
     if not html.strip():
         return []
-    source = page.file.content_string
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     problems = []
     for text in _published_text(root):
@@ -522,7 +544,7 @@ def content_problems(
         for pattern, fix in LEFTOVER_MARKUP:
             for match in pattern.finditer(text):
                 found = match.group(0).strip()
-                file, line = _place_of(found, page, glossary)
+                file, line = _place_of(found, source, src_uri, glossary)
                 problems.append(Problem(file, fix.format(text=found), line=line))
     for image in root.iter("img"):
         if not (image.get("alt") or "").strip():
@@ -532,7 +554,7 @@ def content_problems(
             line = line or line_of(source.lower(), "<img")  # no file name: its element
             problems.append(
                 Problem(
-                    shown(page),
+                    f"docs/{src_uri}",
                     f"the image '{name}' has no alt text:",
                     f"write ![what the image shows]({name}).",
                     line,
@@ -684,15 +706,15 @@ def element_ids(html: str) -> list[str]:
     return [node.attributes["id"] or "" for node in parse(html).css("[id]")]
 
 
-def unique_id_problems(html: str, page: Page) -> list[Problem]:
+def unique_id_problems(html: str, source: str, src_uri: str) -> list[Problem]:
     """Two elements with one id break links to the second; name the ids to change."""
     repeated = sorted(id for id, count in Counter(element_ids(html)).items() if count > 1)
     return [
         Problem(
-            shown(page),
+            f"docs/{src_uri}",
             f"the id '{id}' is used more than once on the page;",
             "give each heading its own {#id}.",
-            _id_line(page.file.content_string, id),
+            _id_line(source, id),
         )
         for id in repeated
     ]

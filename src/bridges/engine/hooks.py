@@ -3,12 +3,13 @@ published links, escaped templates and the Content-Security-Policy. The PDF and
 EPUB are made from the built pages afterwards, by `bridges.build`.
 
 One function per MkDocs event; each calls small transforms from this package.
-Work that needs only its arguments (preview cards, the scan of each written page,
-parsing Material's stylesheets) runs in worker processes (`bridges.processes.workers`)
-while MkDocs builds the pages; the checks after the build collect it.
-Content problems are reported as errors (`bridges.problems.report`), not raised,
-so that one run reports every problem of every page (each with its file, line and
-fix); strict mode then stops the build. Only a glossary file that cannot be read stops it at once.
+Work that needs only its arguments (preview cards, the checks of each rendered
+page, the scan of each written page, parsing Material's stylesheets) runs in
+worker processes (`bridges.processes.workers`) while MkDocs builds the pages; the
+checks after the build collect it. Content problems are reported as errors
+(`bridges.problems.report`), not raised, so that one run reports every problem of
+every page (each with its file, line and fix); strict mode then stops the build.
+Only a glossary file that cannot be read stops it at once.
 """
 
 from __future__ import annotations
@@ -35,13 +36,10 @@ from mkdocs.utils import get_relative_url
 
 from bridges.engine.checks import (
     alias_moved_anchors,
-    content_problems,
     control_character_problems,
     encoding_problems,
     front_matter_problems,
-    html_nesting_problems,
     id_problems,
-    image_size_problems,
     make_meta_safe,
     moved_anchor_problems,
     nav_line,
@@ -51,8 +49,8 @@ from bridges.engine.checks import (
     raw_link_problems,
     raw_links,
     related_pages,
+    rendered_page_problems,
     second_title_problems,
-    unique_id_problems,
     without_control_characters,
     without_deep_nesting,
 )
@@ -98,6 +96,7 @@ class BuildState:
     pages: dict[str, str] = field(default_factory=dict)  # source -> URL
     sources: dict[str, str] = field(default_factory=dict)  # built page -> source as shown
     scans: dict[str, Future[PageScan]] = field(default_factory=dict)  # built page -> scan
+    page_checks: dict[str, Future[list[Problem]]] = field(default_factory=dict)  # by source
     scan_token: str = ""  # scans return each name once per build
     used_in: dict[str, set[str]] = field(default_factory=dict)  # term id -> sources linking it
 
@@ -285,14 +284,11 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     if page.file.src_uri != _build.glossary_page:
         for term_id in glossary.linked_terms(html):
             _build.used_in.setdefault(term_id, set()).add(page.file.src_uri)
-    source = page.file.content_string
-    problems = content_problems(html, page, glossary.EXPLICIT_TERM, _build.terms.path)
-    problems += unique_id_problems(html, page)
-    if not nesting_problems(source, page.file.src_uri):  # reported before
-        problems += html_nesting_problems(html, source, page.file.src_uri)
-    problems += image_size_problems(html, source, page.file.src_uri, page.url,
-                                    Path(config.docs_dir))  # fmt: skip
-    report(problems)
+    # Checked on another core; the problems are reported after the last page.
+    _build.page_checks[page.file.src_uri] = workers.defer(
+        rendered_page_problems, html, page.file.content_string, page.file.src_uri, page.url,
+        Path(config.docs_dir).resolve(), glossary.EXPLICIT_TERM, _build.terms.path,
+    )  # fmt: skip
     return html
 
 
@@ -402,6 +398,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         offline=offline,
         serving=_build.serving,
     )
+    report([problem for check in _build.page_checks.values() for problem in check.result()])
     if not offline:  # The bundle has file:// links; the site's were checked.
         report(raw_link_problems(_build.raw_links, _build.pages, site.site_dir))
     if _build.problems.count:
