@@ -7,6 +7,7 @@ No benchmark runs here: the writers are given figures."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import re
@@ -94,6 +95,17 @@ def test_the_scale_file_gives_each_budget_its_verdict(scale_budget):
     assert ["1x site-only / plain Material", "1.87", "2", "ok"] in rows
     assert ["50x full build, largest process (MiB)", "320", "300", "OVER"] in rows
     assert "Stretch goal, site-only within 1.5x of plain Material at every scale: not met." in text
+
+
+def test_the_ratio_is_the_median_of_the_ratios_of_builds_run_back_to_back(scale_budget):
+    # The machine slowed down halfway: the medians of the times (1.40 / 0.70) give 2.0,
+    # but each site-only build took 1.6x the plain build run right after it.
+    figures = dataclasses.replace(
+        figures_at(10, 1.40, 0.70), pair_ratios=(1.6, 1.6, 1.6, 1.7, 1.5, 2.9, 1.6)
+    )
+    rows = table_rows(benchmark_scale.markdown([figures], 7, GIVEN_RUN))
+    assert ["ratio, site-only / Material", "1.60", "2 (stretch 1.5)"] in rows
+    assert ["10x site-only / plain Material", "1.60", "2", "ok"] in rows
 
 
 def test_the_printed_scale_table_keeps_the_figures_and_budgets(scale_budget):
