@@ -85,7 +85,12 @@ EXAMPLE_FRONT_MATTER = "---\ntitle: Allyship\ndescription: One sentence for link
 
 def shown(page: Page) -> str:
     """The page's file as the editor knows it."""
-    return f"docs/{page.file.src_uri}"
+    return shown_source(page.file.src_uri)
+
+
+def shown_source(src_uri: str) -> str:
+    """The file `src_uri` of docs/ as the editor knows it."""
+    return f"docs/{src_uri}"
 
 
 def _place_of(
@@ -97,7 +102,7 @@ def _place_of(
     in_glossary = line is None and glossary is not None and glossary.is_file()
     if in_glossary and (found := line_of(glossary.read_text(encoding="utf-8"), text)):
         return glossary.as_posix(), found
-    return f"docs/{src_uri}", line
+    return shown_source(src_uri), line
 
 
 def _key_line(source: str, key: str) -> int | None:
@@ -268,7 +273,7 @@ def nesting_problems(source: str, src_uri: str) -> list[Problem]:
         if depth > NESTING_LIMIT:
             return [
                 Problem(
-                    f"docs/{src_uri}",
+                    shown_source(src_uri),
                     f"a {kind} nested more than {NESTING_LIMIT} levels deep; {NESTING_LIMIT} "
                     "is the limit the PDF can lay out.",
                     "Nest fewer levels: split it into a flat list, or give its parts sub-headings.",
@@ -309,7 +314,7 @@ def html_nesting_problems(html: str, source: str, src_uri: str) -> list[Problem]
             text = next((t.strip() for t in element.itertext() if t.strip()), "")
             return [
                 Problem(
-                    f"docs/{src_uri}",
+                    shown_source(src_uri),
                     f"blocks (lists, quotes, <div>s) nested more than {NESTING_LIMIT} levels "
                     f"deep; {NESTING_LIMIT} is the limit the PDF can lay out.",
                     "Nest fewer levels.",
@@ -367,7 +372,7 @@ def control_character_problems(source: str, src_uri: str) -> list[Problem]:
             names = ", ".join(f"U+{ord(c):04X} {_control_name(c)}" for c in found)
             problems.append(
                 Problem(
-                    f"docs/{src_uri}",
+                    shown_source(src_uri),
                     f"an invisible control character ({names});",
                     "delete it (editors may show it as a box, ^@ or <0x00>), or retype the line.",
                     number,
@@ -394,7 +399,7 @@ def second_title_problems(source: str, src_uri: str) -> list[Problem]:
     ]
     return [
         Problem(
-            f"docs/{src_uri}",
+            shown_source(src_uri),
             f"a second '# ' heading; a page has one title, the first (line {titles[0]}), "
             "which the menu, the PDF and search use.",
             "Make this one a section: '## Heading {#heading-id}'.",
@@ -554,7 +559,7 @@ def content_problems(
             line = line or line_of(source.lower(), "<img")  # no file name: its element
             problems.append(
                 Problem(
-                    f"docs/{src_uri}",
+                    shown_source(src_uri),
                     f"the image '{name}' has no alt text:",
                     f"write ![what the image shows]({name}).",
                     line,
@@ -612,7 +617,7 @@ def image_size_problems(html: str, source: str, src_uri: str, page_url: str,
         if width * height > IMAGE_PIXEL_LIMIT:
             problems.append(
                 Problem(
-                    f"docs/{src_uri}",
+                    shown_source(src_uri),
                     f"the image '{file.name}' is {width} x {height} pixels "
                     f"({width * height / 1e6:.0f} megapixels); the limit is "
                     f"{IMAGE_PIXEL_LIMIT // 1_000_000} megapixels.",
@@ -674,7 +679,7 @@ def raw_link_problems(
             if not file.is_file():
                 problems.append(
                     Problem(
-                        f"docs/{src}",
+                        shown_source(src),
                         f"the raw HTML link '{address}' leads nowhere (nothing at {target}).",
                         fix,
                         line,
@@ -685,7 +690,7 @@ def raw_link_problems(
                 if parts.fragment not in ids:
                     problems.append(
                         Problem(
-                            f"docs/{src}",
+                            shown_source(src),
                             f"the raw HTML link '{address}' points to '#{parts.fragment}', "
                             f"which is not on {target}.",
                             fix,
@@ -711,7 +716,7 @@ def unique_id_problems(html: str, source: str, src_uri: str) -> list[Problem]:
     repeated = sorted(id for id, count in Counter(element_ids(html)).items() if count > 1)
     return [
         Problem(
-            f"docs/{src_uri}",
+            shown_source(src_uri),
             f"the id '{id}' is used more than once on the page;",
             "give each heading its own {#id}.",
             _id_line(source, id),

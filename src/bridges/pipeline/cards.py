@@ -321,13 +321,13 @@ def _drawing_identity() -> str | None:
     versions = {}
     for record in status.split("\n\n"):
         # A record starts with its Package line: the other 1,000 are not read further.
-        if record.partition("\n")[0].removeprefix("Package: ") not in fonts.DEBIAN_PACKAGES:
+        package = record.partition("\n")[0].removeprefix("Package: ")
+        if package not in fonts.DEBIAN_PACKAGES:
             continue
         fields = dict(
             line.split(": ", 1) for line in record.splitlines() if ": " in line and line[0] != " "
         )
-        if fields.get("Package") in fonts.DEBIAN_PACKAGES:
-            versions[fields["Package"]] = fields.get("Version", "")
+        versions[package] = fields.get("Version", "")
     if len(versions) < len(fonts.DEBIAN_PACKAGES):
         return None
     code = b"".join(Path(module).read_bytes() for module in (__file__, fonts.__file__))
